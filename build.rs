@@ -1,16 +1,15 @@
+//! Generates the Clerk Backend API client from an OpenAPI document.
+//!
+//! The spec is `openapi/clerk.yaml`, or the file named by `CLERK_OPENAPI_SPEC`
+//! (absolute, or relative to the crate root). See `build/mod.rs`.
+
+#[path = "build/mod.rs"]
+mod codegen;
+
 fn main() {
-    let path = "openapi/clerk.yaml";
-    println!("cargo:rerun-if-changed={path}");
-    println!("cargo:rerun-if-env-changed=CLERK_OPENAPI_SPEC");
-    let path = std::env::var("CLERK_OPENAPI_SPEC").unwrap_or(path.to_string());
-    let text = std::fs::read_to_string(&path).unwrap();
-    let spec: openapiv3::OpenAPI = serde_yaml::from_str(&text).unwrap();
-    let mut settings = progenitor::GenerationSettings::default();
-    settings.with_interface(progenitor::InterfaceStyle::Builder);
-    let mut generator = progenitor::Generator::new(&settings);
-    let tokens = generator.generate_tokens(&spec).unwrap();
-    let ast = syn::parse2(tokens).unwrap();
-    let content = prettyplease::unparse(&ast);
-    let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("codegen.rs");
-    std::fs::write(out, content).unwrap();
+    if let Err(message) = codegen::run() {
+        // One clear message, no backtrace: this is what the user reads.
+        eprintln!("error: clerk-backend could not generate its client\n\n{message}");
+        std::process::exit(1);
+    }
 }

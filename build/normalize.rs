@@ -12,7 +12,7 @@
 //! and `std` only.
 
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// HTTP methods an OpenAPI path item can hold operations for.
 pub const METHODS: [&str; 8] = [
@@ -193,7 +193,8 @@ fn extract_multipart(spec: &mut Value, report: &mut Report) -> Result<(), String
         }
         let id = op["operationId"].as_str().unwrap_or_default().to_string();
         let schema = op
-            .pointer("/requestBody/content")
+            .get("requestBody")
+            .and_then(|b| b.get("content"))
             .and_then(Value::as_object)
             .and_then(|c| c.iter().find(|(k, _)| k.starts_with("multipart/form-data")))
             .and_then(|(_, mt)| mt.get("schema"))
@@ -390,53 +391,27 @@ fn unify_success_responses(spec: &mut Value, report: &mut Report) {
 /// none, many not at all. progenitor asserts that error responses share a
 /// type, and turns unlisted statuses into an opaque "unexpected response".
 /// So every operation's listed error responses are replaced by two ranges,
-/// `4XX` and `5XX`, both carrying the document's error schema: the schema
-/// referenced by most 4xx/5xx responses across the document.
+/// `4XX` and `5XX`, whose body is raw JSON. `clerk_backend::Error` reads
+/// Clerk's error fields from it leniently, so an error body that lacks a
+/// field (or a newer spec's different error schema) still yields the
+/// status, codes and messages instead of a decoding failure.
 fn unify_error_responses(spec: &mut Value, report: &mut Report) {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for (_, _, op) in operations_mut(spec) {
-        if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-            for (code, r) in responses {
-                if matches!(status_class(code), Some(4 | 5)) || code == "default" {
-                    if let Some(s) = json_schema_ref(r) {
-                        *counts.entry(s).or_default() += 1;
-                    }
-                }
-            }
-        }
-    }
-    let Some((error_ref, _)) = counts.into_iter().max_by_key(|(_, n)| *n) else {
-        report
-            .notes
-            .push("no error schema found; error bodies stay untyped".into());
-        strip_error_responses(spec, None);
-        return;
-    };
-    report
-        .notes
-        .push(format!("error responses all typed as {error_ref}"));
-    strip_error_responses(spec, Some(&error_ref));
-}
-
-fn strip_error_responses(spec: &mut Value, error_ref: Option<&str>) {
-    let schema = match error_ref {
-        Some(r) => json!({ "$ref": r }),
-        None => json!({}),
-    };
     let error = json!({
         "description": "Error",
-        "content": {"application/json": {"schema": schema}}
+        "content": {"application/json": {"schema": {}}}
     });
     for (_, _, op) in operations_mut(spec) {
-        let responses = op
-            .entry("responses")
-            .or_insert_with(|| json!({}))
-            .as_object_mut();
-        let Some(responses) = responses else { continue };
+        let responses = op.entry("responses").or_insert_with(|| json!({}));
+        let Some(responses) = responses.as_object_mut() else {
+            continue;
+        };
         responses.retain(|code, _| matches!(status_class(code), Some(1 | 2 | 3)));
         responses.insert("4XX".into(), error.clone());
         responses.insert("5XX".into(), error.clone());
     }
+    report
+        .notes
+        .push("error responses typed as raw JSON, for `clerk_backend::Error`".into());
 }
 
 /// Snake-case a name the way the generated builder methods are named, to

@@ -1,1 +1,33 @@
-include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+//! # clerk-backend
+//!
+//! A Rust client for [Clerk](https://clerk.com)'s Backend API, generated at
+//! build time from the OpenAPI spec in `openapi/clerk.yaml`, plus the pieces
+//! a backend needs around it.
+//!
+//! ```no_run
+//! # async fn run() -> clerk_backend::Result<()> {
+//! let client = clerk_backend::Client::from_env()?; // CLERK_SECRET_KEY
+//! let users = client.get_user_list().limit(10).send().await?;
+//! println!("{} users", users.len());
+//! # Ok(()) }
+//! ```
+//!
+//! - [`Client`]: every operation of the API as a builder method
+//!   (`client.get_user().user_id("user_...").send()`); request and response
+//!   types are in [`types`].
+//! - [`Error`]: one error type for every call, via `?`.
+//! - [`retry`]: retries with backoff, on by default.
+//!
+//! The generated code lives in [`generated`]; everything else is a small
+//! handwritten module with one job.
+
+pub mod config;
+pub mod error;
+pub mod generated;
+mod hooks;
+pub mod retry;
+
+pub use config::{Client, ClientBuilder, ConfigError, SecretKey};
+pub use error::{ApiError, DecodeError, Error, ErrorDetail, Result};
+pub use generated::{ByteStream, ResponseValue, builder, multipart, types};
+pub use retry::RetryPolicy;

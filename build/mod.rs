@@ -1,0 +1,190 @@
+//! Build-time code generation: load the spec, normalise it
+//! (`normalize.rs`), generate the client with progenitor, generate the
+//! multipart operations progenitor cannot take (`multipart.rs`), and write
+//! the result to `OUT_DIR` for `src/generated.rs` to include.
+
+mod multipart;
+pub mod normalize;
+
+use serde_json::Value;
+use std::any::Any;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+const DEFAULT_SPEC: &str = "openapi/clerk.yaml";
+const SPEC_ENV: &str = "CLERK_OPENAPI_SPEC";
+
+pub fn run() -> Result<(), String> {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
+    println!("cargo:rerun-if-env-changed={SPEC_ENV}");
+    println!("cargo:rerun-if-env-changed=CLERK_BUILD_VERBOSE");
+    for f in ["build.rs", "build/mod.rs", "build/normalize.rs", "build/multipart.rs"] {
+        println!("cargo:rerun-if-changed={f}");
+    }
+    let spec_path = match std::env::var(SPEC_ENV) {
+        Ok(p) if !p.trim().is_empty() => root.join(p.trim()),
+        _ => root.join(DEFAULT_SPEC),
+    };
+    println!("cargo:rerun-if-changed={}", spec_path.display());
+
+    let mut spec = load(&spec_path)?;
+    let api_version = normalize::api_version_date(&spec);
+    let info_version = spec
+        .pointer("/info/version")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let report = normalize::normalize(&mut spec)
+        .map_err(|e| format!("{}: {e}", spec_path.display()))?;
+    if std::env::var_os("CLERK_BUILD_VERBOSE").is_some() {
+        for note in &report.notes {
+            println!("cargo:warning={note}");
+        }
+    }
+
+    let client = generate(&spec)?;
+    let extra = multipart::generate(&report.multipart)?;
+    let extra = syn::parse_file(&extra)
+        .map(|f| prettyplease::unparse(&f))
+        .map_err(|e| format!("multipart builders do not parse ({e}); this is a bug in build/multipart.rs"))?;
+    let constants = format!(
+        "/// `info.version` of the spec this client was generated from.\n\
+         pub const SPEC_VERSION: &str = {info_version:?};\n\
+         /// The dated Clerk API version (`Clerk-API-Version` header) the spec describes, if it is dated.\n\
+         pub const CLERK_API_VERSION: Option<&str> = {api_version:?};\n\
+         /// Path of the spec this client was generated from, relative to the crate when it is inside it.\n\
+         pub const SPEC_PATH: &str = {:?};\n",
+        spec_path
+            .strip_prefix(&root)
+            .unwrap_or(&spec_path)
+            .display()
+            .to_string()
+    );
+    let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
+    write(&out.join("codegen.rs"), &format!("{client}\n{extra}\n{constants}"))?;
+    Ok(())
+}
+
+/// Read a YAML or JSON document (YAML is a superset of JSON).
+fn load(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the OpenAPI spec {}: {e}", path.display()))?;
+    serde_yaml::from_str::<Value>(&text)
+        .map_err(|e| format!("{} is not valid YAML or JSON: {e}", path.display()))
+}
+
+fn write(path: &Path, content: &str) -> Result<(), String> {
+    std::fs::write(path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn settings() -> progenitor::GenerationSettings {
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type("crate::config::Inner".parse().expect("valid tokens"))
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_derive("PartialEq");
+    settings
+}
+
+/// Generate the client with progenitor, turning its errors and panics into
+/// one message that names the operation or schema at fault.
+fn generate(spec: &Value) -> Result<String, String> {
+    match generate_once(spec) {
+        Ok(code) => Ok(code),
+        Err(whole) => Err(diagnose(spec, whole)),
+    }
+}
+
+fn generate_once(spec: &Value) -> Result<String, String> {
+    let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(spec).map_err(|e| {
+        format!(
+            "the spec does not match the OpenAPI 3.0 schema at `{}`: {}",
+            e.path(),
+            e.inner()
+        )
+    })?;
+    let tokens = catch_panic(|| {
+        let mut generator = progenitor::Generator::new(&settings());
+        generator.generate_tokens(&openapi)
+    })?
+    .map_err(|e| e.to_string())?;
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Run `f`, returning a panic's message as an error, without printing the
+/// default panic report (and its backtrace) to the build output.
+fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let captured = Arc::new(Mutex::new(None::<String>));
+    let sink = captured.clone();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let location = info
+            .location()
+            .map(|l| format!(" (at {}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        *sink.lock().unwrap() = Some(format!("{}{location}", payload_text(info.payload())));
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    result.map_err(|payload| {
+        captured
+            .lock()
+            .unwrap()
+            .take()
+            .unwrap_or_else(|| payload_text(&*payload))
+    })
+}
+
+fn payload_text(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "progenitor panicked".into())
+}
+
+/// The whole document failed: find which operations fail on their own (each
+/// tried with all components), so the message names them.
+fn diagnose(spec: &Value, whole: String) -> String {
+    let mut culprits = Vec::new();
+    let mut bare = spec.clone();
+    bare["paths"] = Value::Object(Default::default());
+    if let Err(e) = generate_once(&bare) {
+        return format!(
+            "a component schema cannot be generated (no operation involved):\n  {e}\n\
+             Check the schemas named in the message under `components.schemas`."
+        );
+    }
+    let paths = spec["paths"].as_object().cloned().unwrap_or_default();
+    for (path, item) in &paths {
+        let Some(item) = item.as_object() else { continue };
+        for (method, op) in item {
+            if !normalize::METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let mut one = bare.clone();
+            let mut single = item.clone();
+            single.retain(|k, _| k == method || !normalize::METHODS.contains(&k.as_str()));
+            one["paths"][path] = Value::Object(single);
+            if let Err(e) = generate_once(&one) {
+                let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
+                culprits.push(format!(
+                    "  operation `{id}` ({} {path}): {e}",
+                    method.to_uppercase()
+                ));
+            }
+        }
+    }
+    if culprits.is_empty() {
+        format!("progenitor failed on the whole document, but on no single operation: {whole}")
+    } else {
+        format!(
+            "progenitor cannot generate these operations of the spec:\n{}\n\
+             Normalisation (build/normalize.rs) does not handle this construct yet.",
+            culprits.join("\n")
+        )
+    }
+}
