@@ -26,6 +26,7 @@ pub mod error;
 pub mod generated;
 mod hooks;
 pub mod retry;
+pub mod webhooks;
 
 pub use config::{Client, ClientBuilder, ConfigError, SecretKey};
 pub use error::{ApiError, DecodeError, Error, ErrorDetail, Result};

@@ -1,0 +1,854 @@
+//! Webhook verification: signatures are computed here, independently of the
+//! crate, with `hmac`/`sha2`/`base64` and a secret of our own.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use clerk_backend::webhooks::{EventData, Webhook, WebhookError, WebhookEvent};
+use hmac::{Hmac, Mac};
+use http::{HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+/// The raw key behind [`SECRET`].
+const KEY: &[u8] = b"clerk-backend webhook test key!!";
+/// A second key, as during a secret rotation.
+const OTHER_KEY: &[u8] = b"some other key that is not ours.";
+/// A fixed "now": 2023-11-14T22:13:20Z.
+const NOW: u64 = 1_700_000_000;
+const MSG_ID: &str = "msg_2Yh7cZ1fQx8sLz0bD3JkPq";
+
+fn secret_for(key: &[u8]) -> String {
+    format!("whsec_{}", BASE64.encode(key))
+}
+
+fn secret() -> String {
+    secret_for(KEY)
+}
+
+fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(NOW)
+}
+
+/// `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`, computed here.
+fn sign(key: &[u8], id: &str, timestamp: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    mac.update(format!("{id}.{timestamp}.").as_bytes());
+    mac.update(body);
+    format!("v1,{}", BASE64.encode(mac.finalize().into_bytes()))
+}
+
+fn headers_with(prefix: &str, id: &str, timestamp: &str, signature: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let mut put = |name: &str, value: &str| {
+        headers.insert(
+            http::HeaderName::from_bytes(format!("{prefix}-{name}").as_bytes()).unwrap(),
+            HeaderValue::from_str(value).unwrap(),
+        );
+    };
+    put("id", id);
+    put("timestamp", timestamp);
+    put("signature", signature);
+    headers
+}
+
+/// Headers of a correctly signed delivery of `body` at [`NOW`].
+fn signed(body: &[u8]) -> HeaderMap {
+    let ts = NOW.to_string();
+    headers_with("svix", MSG_ID, &ts, &sign(KEY, MSG_ID, &ts, body))
+}
+
+fn webhook() -> Webhook {
+    Webhook::new(secret()).unwrap()
+}
+
+fn verify(headers: &HeaderMap, body: &[u8]) -> Result<WebhookEvent, WebhookError> {
+    webhook().verify_at(headers, body, now())
+}
+
+fn user_created_body() -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "data": {
+            "birthday": "",
+            "created_at": 1_654_012_591_514_i64,
+            "email_addresses": [{
+                "email_address": "ada@example.org",
+                "id": "idn_29w83yL7CwVlJXylYLxcslromF1",
+                "linked_to": [],
+                "object": "email_address",
+                "verification": { "status": "verified", "strategy": "ticket" }
+            }],
+            "external_accounts": [],
+            "external_id": "567772",
+            "first_name": "Ada",
+            "gender": "",
+            "id": "user_29w83sxmDNGwOuEthce5gg56FcC",
+            "image_url": "https://img.clerk.com/xxxxxx",
+            "last_name": "Lovelace",
+            "last_sign_in_at": 1_654_012_591_514_i64,
+            "object": "user",
+            "password_enabled": true,
+            "phone_numbers": [],
+            "primary_email_address_id": "idn_29w83yL7CwVlJXylYLxcslromF1",
+            "primary_phone_number_id": null,
+            "primary_web3_wallet_id": null,
+            "private_metadata": {},
+            "public_metadata": { "plan": "pro" },
+            "two_factor_enabled": false,
+            "unsafe_metadata": {},
+            "updated_at": 1_654_012_591_835_i64,
+            "username": null,
+            "web3_wallets": []
+        },
+        "event_attributes": {
+            "http_request": { "client_ip": "192.0.2.1", "user_agent": "Mozilla/5.0" }
+        },
+        "instance_id": "ins_2abc",
+        "object": "event",
+        "timestamp": 1_654_012_591_835_i64,
+        "type": "user.created"
+    }))
+    .unwrap()
+}
+
+fn event_body(event_type: &str, data: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "type": event_type,
+        "object": "event",
+        "timestamp": 1_700_000_000_000_i64,
+        "instance_id": "ins_2abc",
+        "data": data,
+    }))
+    .unwrap()
+}
+
+/// Verifies a correctly signed delivery of `body`.
+fn deliver(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
+    verify(&signed(body), body)
+}
+
+// ---------------------------------------------------------------- accepted
+
+#[test]
+fn valid_delivery_is_accepted_and_typed() {
+    let body = user_created_body();
+    let event = deliver(&body).unwrap();
+
+    assert_eq!(event.event_type, "user.created");
+    assert_eq!(event.object.as_deref(), Some("event"));
+    assert_eq!(event.timestamp, Some(1_654_012_591_835));
+    assert_eq!(event.instance_id.as_deref(), Some("ins_2abc"));
+    assert_eq!(
+        event.event_attributes.as_ref().unwrap()["http_request"]["client_ip"],
+        "192.0.2.1"
+    );
+    assert_eq!(event.data.event_type(), Some("user.created"));
+    let EventData::UserCreated(user) = event.data else {
+        panic!("expected UserCreated, got {:?}", event.data);
+    };
+    assert_eq!(user.id, "user_29w83sxmDNGwOuEthce5gg56FcC");
+    assert_eq!(user.first_name.as_deref(), Some("Ada"));
+    assert_eq!(user.last_name.as_deref(), Some("Lovelace"));
+    assert_eq!(user.username, None);
+    assert_eq!(user.external_id.as_deref(), Some("567772"));
+    assert_eq!(user.primary_email_address(), Some("ada@example.org"));
+    assert_eq!(user.primary_phone_number(), None);
+    assert_eq!(user.public_metadata, Some(json!({ "plan": "pro" })));
+    assert_eq!(user.created_at, Some(1_654_012_591_514));
+    assert_eq!(user.updated_at, Some(1_654_012_591_835));
+    // Unmodelled fields are kept.
+    assert_eq!(user.extra["password_enabled"], true);
+    assert_eq!(
+        user.email_addresses[0].extra["verification"]["status"],
+        "verified"
+    );
+}
+
+#[test]
+fn verify_signature_checks_without_decoding() {
+    let body = b"not json at all";
+    let wh = webhook();
+    wh.verify_signature_at(&signed(body), body, now()).unwrap();
+    assert!(matches!(
+        wh.verify_signature_at(&signed(body), b"other", now()),
+        Err(WebhookError::NoMatchingSignature)
+    ));
+}
+
+#[test]
+fn verify_uses_the_system_clock() {
+    let body = event_body("user.deleted", json!({ "id": "user_1", "deleted": true }));
+    let ts = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let headers = headers_with("svix", MSG_ID, &ts, &sign(KEY, MSG_ID, &ts, &body));
+    let event = webhook().verify(&headers, &body).unwrap();
+    assert!(matches!(event.data, EventData::UserDeleted(ref d) if d.id == "user_1" && d.deleted));
+    // The fixed NOW is long past for the real clock.
+    assert!(matches!(
+        webhook().verify(&signed(&body), &body),
+        Err(WebhookError::TimestampTooOld)
+    ));
+}
+
+#[test]
+fn webhook_header_names_are_accepted() {
+    let body = user_created_body();
+    let ts = NOW.to_string();
+    let headers = headers_with("webhook", MSG_ID, &ts, &sign(KEY, MSG_ID, &ts, &body));
+    let event = verify(&headers, &body).unwrap();
+    assert!(matches!(event.data, EventData::UserCreated(_)));
+}
+
+#[test]
+fn header_names_are_case_insensitive() {
+    let body = user_created_body();
+    let ts = NOW.to_string();
+    let headers = headers_with("Svix", MSG_ID, &ts, &sign(KEY, MSG_ID, &ts, &body));
+    verify(&headers, &body).unwrap();
+}
+
+#[test]
+fn rotated_second_signature_matches() {
+    let body = user_created_body();
+    let ts = NOW.to_string();
+    let stale = sign(OTHER_KEY, MSG_ID, &ts, &body);
+    let good = sign(KEY, MSG_ID, &ts, &body);
+    let headers = headers_with("svix", MSG_ID, &ts, &format!("{stale} {good}"));
+    verify(&headers, &body).unwrap();
+
+    // Order does not matter either.
+    let headers = headers_with("svix", MSG_ID, &ts, &format!("{good} {stale}"));
+    verify(&headers, &body).unwrap();
+}
+
+#[test]
+fn other_versions_and_garbage_entries_are_ignored() {
+    let body = user_created_body();
+    let ts = NOW.to_string();
+    let good = sign(KEY, MSG_ID, &ts, &body);
+    let b64 = good.strip_prefix("v1,").unwrap();
+    let value = format!("v1a,{b64} v2,{b64} garbage v1,!!notbase64!! v1, {good}");
+    verify(&headers_with("svix", MSG_ID, &ts, &value), &body).unwrap();
+
+    // The right MAC under any version other than v1 does not count.
+    for value in [format!("v1a,{b64}"), format!("v2,{b64}"), b64.to_owned()] {
+        assert!(
+            matches!(
+                verify(&headers_with("svix", MSG_ID, &ts, &value), &body),
+                Err(WebhookError::NoMatchingSignature)
+            ),
+            "{value}"
+        );
+    }
+}
+
+#[test]
+fn signatures_in_repeated_header_lines_are_all_tried() {
+    let body = user_created_body();
+    let ts = NOW.to_string();
+    let mut headers = headers_with("svix", MSG_ID, &ts, &sign(OTHER_KEY, MSG_ID, &ts, &body));
+    headers.append(
+        "svix-signature",
+        HeaderValue::from_str(&sign(KEY, MSG_ID, &ts, &body)).unwrap(),
+    );
+    verify(&headers, &body).unwrap();
+}
+
+#[test]
+fn secret_without_prefix_and_with_whitespace_is_accepted() {
+    let body = user_created_body();
+    for secret in [BASE64.encode(KEY), format!("  {}\n", secret())] {
+        let wh = Webhook::new(&secret).unwrap();
+        wh.verify_at(&signed(&body), &body, now()).unwrap();
+    }
+}
+
+#[test]
+fn sign_matches_an_independent_signature() {
+    let body = user_created_body();
+    assert_eq!(
+        webhook().sign(MSG_ID, NOW as i64, &body),
+        sign(KEY, MSG_ID, &NOW.to_string(), &body)
+    );
+}
+
+// ---------------------------------------------------------------- rejected
+
+#[test]
+fn tampered_body_is_rejected() {
+    let body = user_created_body();
+    let headers = signed(&body);
+    let tampered = String::from_utf8(body)
+        .unwrap()
+        .replace("ada@example.org", "eve@example.org");
+    assert!(matches!(
+        verify(&headers, tampered.as_bytes()),
+        Err(WebhookError::NoMatchingSignature)
+    ));
+    // Even one extra byte.
+    let mut longer = user_created_body();
+    longer.push(b'\n');
+    assert!(matches!(
+        verify(&headers, &longer),
+        Err(WebhookError::NoMatchingSignature)
+    ));
+}
+
+#[test]
+fn tampered_id_is_rejected() {
+    let body = user_created_body();
+    let ts = NOW.to_string();
+    let headers = headers_with("svix", "msg_other", &ts, &sign(KEY, MSG_ID, &ts, &body));
+    assert!(matches!(
+        verify(&headers, &body),
+        Err(WebhookError::NoMatchingSignature)
+    ));
+}
+
+#[test]
+fn tampered_timestamp_is_rejected() {
+    let body = user_created_body();
+    let signed_ts = NOW.to_string();
+    let sent_ts = (NOW - 10).to_string();
+    let headers = headers_with(
+        "svix",
+        MSG_ID,
+        &sent_ts,
+        &sign(KEY, MSG_ID, &signed_ts, &body),
+    );
+    assert!(matches!(
+        verify(&headers, &body),
+        Err(WebhookError::NoMatchingSignature)
+    ));
+}
+
+#[test]
+fn wrong_secret_is_rejected() {
+    let body = user_created_body();
+    let wh = Webhook::new(secret_for(OTHER_KEY)).unwrap();
+    assert!(matches!(
+        wh.verify_at(&signed(&body), &body, now()),
+        Err(WebhookError::NoMatchingSignature)
+    ));
+}
+
+#[test]
+fn truncated_signature_is_rejected() {
+    let body = user_created_body();
+    let ts = NOW.to_string();
+    let good = sign(KEY, MSG_ID, &ts, &body);
+    let mac = BASE64.decode(good.strip_prefix("v1,").unwrap()).unwrap();
+    for short in [&mac[..16], &mac[..0]] {
+        let value = format!("v1,{}", BASE64.encode(short));
+        assert!(matches!(
+            verify(&headers_with("svix", MSG_ID, &ts, &value), &body),
+            Err(WebhookError::NoMatchingSignature)
+        ));
+    }
+}
+
+/// A delivery correctly signed for `timestamp`.
+fn signed_at(timestamp: u64, body: &[u8]) -> HeaderMap {
+    let ts = timestamp.to_string();
+    headers_with("svix", MSG_ID, &ts, &sign(KEY, MSG_ID, &ts, body))
+}
+
+#[test]
+fn stale_timestamp_is_rejected() {
+    let body = user_created_body();
+    assert!(matches!(
+        verify(&signed_at(NOW - 301, &body), &body),
+        Err(WebhookError::TimestampTooOld)
+    ));
+    assert!(matches!(
+        verify(&signed_at(0, &body), &body),
+        Err(WebhookError::TimestampTooOld)
+    ));
+}
+
+#[test]
+fn future_timestamp_is_rejected() {
+    let body = user_created_body();
+    assert!(matches!(
+        verify(&signed_at(NOW + 301, &body), &body),
+        Err(WebhookError::TimestampTooNew)
+    ));
+    assert!(matches!(
+        verify(&signed_at(u64::MAX, &body), &body),
+        Err(WebhookError::TimestampTooNew)
+    ));
+}
+
+#[test]
+fn timestamps_within_five_minutes_are_accepted() {
+    let body = user_created_body();
+    for ts in [NOW - 300, NOW - 1, NOW + 1, NOW + 300] {
+        verify(&signed_at(ts, &body), &body).unwrap();
+    }
+}
+
+#[test]
+fn tolerance_is_configurable() {
+    let body = user_created_body();
+    let loose = webhook().tolerance(Duration::from_secs(600));
+    loose
+        .verify_at(&signed_at(NOW - 599, &body), &body, now())
+        .unwrap();
+    loose
+        .verify_at(&signed_at(NOW + 599, &body), &body, now())
+        .unwrap();
+    assert!(matches!(
+        loose.verify_at(&signed_at(NOW - 601, &body), &body, now()),
+        Err(WebhookError::TimestampTooOld)
+    ));
+
+    let strict = webhook().tolerance(Duration::from_secs(5));
+    assert!(matches!(
+        strict.verify_at(&signed_at(NOW - 6, &body), &body, now()),
+        Err(WebhookError::TimestampTooOld)
+    ));
+    assert!(matches!(
+        strict.verify_at(&signed_at(NOW + 6, &body), &body, now()),
+        Err(WebhookError::TimestampTooNew)
+    ));
+}
+
+#[test]
+fn unparsable_timestamp_is_rejected() {
+    let body = user_created_body();
+    for ts in [
+        "",
+        "abc",
+        "1700000000.5",
+        "-1700000000",
+        "+1700000000",
+        "99999999999999999999999",
+    ] {
+        let headers = headers_with("svix", MSG_ID, ts, &sign(KEY, MSG_ID, ts, &body));
+        assert!(
+            matches!(verify(&headers, &body), Err(WebhookError::InvalidTimestamp)),
+            "{ts:?}"
+        );
+    }
+}
+
+#[test]
+fn missing_each_header_is_reported() {
+    let body = user_created_body();
+    for (removed, expected) in [
+        ("svix-id", "svix-id"),
+        ("svix-timestamp", "svix-timestamp"),
+        ("svix-signature", "svix-signature"),
+    ] {
+        let mut headers = signed(&body);
+        headers.remove(removed);
+        match verify(&headers, &body) {
+            Err(WebhookError::MissingHeader(name)) => assert_eq!(name, expected),
+            other => panic!("{removed}: expected MissingHeader, got {other:?}"),
+        }
+    }
+    match verify(&HeaderMap::new(), &body) {
+        Err(WebhookError::MissingHeader(_)) => {}
+        other => panic!("expected MissingHeader, got {other:?}"),
+    }
+}
+
+#[test]
+fn missing_webhook_prefixed_header_is_reported() {
+    let body = user_created_body();
+    let ts = NOW.to_string();
+    let mut headers = headers_with("webhook", MSG_ID, &ts, &sign(KEY, MSG_ID, &ts, &body));
+    headers.remove("webhook-signature");
+    assert!(matches!(
+        verify(&headers, &body),
+        Err(WebhookError::MissingHeader("svix-signature"))
+    ));
+}
+
+#[test]
+fn non_json_body_is_invalid_json() {
+    for body in [
+        &b"not json"[..],
+        b"",
+        b"[1,2,3]",
+        b"{\"data\":{}}",
+        b"{\"type\":42}",
+    ] {
+        match deliver(body) {
+            Err(WebhookError::InvalidJson(_)) => {}
+            other => panic!(
+                "{:?}: expected InvalidJson, got {other:?}",
+                String::from_utf8_lossy(body)
+            ),
+        }
+    }
+}
+
+// ------------------------------------------------------------ event decoding
+
+#[test]
+fn unknown_event_type_keeps_raw_json() {
+    let data = json!({ "id": "xyz", "some": { "new": ["shape", 1, null] } });
+    let event = deliver(&event_body("brandNewThing.happened", data.clone())).unwrap();
+    assert_eq!(event.event_type, "brandNewThing.happened");
+    assert!(event.data.is_unknown());
+    assert_eq!(event.data.event_type(), None);
+    match event.data {
+        EventData::Unknown(raw) => assert_eq!(raw, data),
+        other => panic!("expected Unknown, got {other:?}"),
+    }
+}
+
+#[test]
+fn role_and_permission_events_are_unknown() {
+    for event_type in [
+        "role.created",
+        "permission.deleted",
+        "waitlistEntry.created",
+    ] {
+        let data = json!({ "id": "x_1", "object": "role", "key": "org:admin" });
+        let event = deliver(&event_body(event_type, data.clone())).unwrap();
+        assert_eq!(event.event_type, event_type);
+        assert_eq!(event.data, EventData::Unknown(data));
+    }
+}
+
+#[test]
+fn known_type_with_weird_payload_falls_back_to_raw_json() {
+    let cases = [
+        ("user.created", json!({ "id": 12345, "first_name": "Ada" })),
+        (
+            "user.updated",
+            json!({ "id": "user_1", "email_addresses": "not a list" }),
+        ),
+        ("user.deleted", json!({ "deleted": true })),
+        (
+            "session.ended",
+            json!({ "id": "sess_1", "expire_at": "tomorrow" }),
+        ),
+        (
+            "organizationMembership.created",
+            json!({ "id": "orgmem_1", "organization": { "name": "no id" } }),
+        ),
+        ("email.created", json!("just a string")),
+        ("sms.created", json!(null)),
+        ("organization.created", json!([1, 2, 3])),
+    ];
+    for (event_type, data) in cases {
+        let event = deliver(&event_body(event_type, data.clone()))
+            .unwrap_or_else(|e| panic!("{event_type}: {e}"));
+        assert_eq!(event.event_type, event_type);
+        assert_eq!(event.data, EventData::Unknown(data), "{event_type}");
+    }
+}
+
+#[test]
+fn missing_data_falls_back_to_null() {
+    let body = br#"{"type":"user.created","object":"event"}"#;
+    let event = deliver(body).unwrap();
+    assert_eq!(event.event_type, "user.created");
+    assert_eq!(event.data, EventData::Unknown(Value::Null));
+}
+
+#[test]
+fn odd_envelope_fields_do_not_fail() {
+    let body = serde_json::to_vec(&json!({
+        "type": "user.deleted",
+        "object": 7,
+        "timestamp": "yesterday",
+        "instance_id": null,
+        "data": { "id": "user_1", "object": "user", "deleted": true, "external_id": "ext-9" },
+        "something_new": { "a": 1 }
+    }))
+    .unwrap();
+    let event = deliver(&body).unwrap();
+    assert_eq!(event.object, None);
+    assert_eq!(event.timestamp, None);
+    assert_eq!(event.instance_id, None);
+    assert_eq!(event.extra["something_new"], json!({ "a": 1 }));
+    match event.data {
+        EventData::UserDeleted(deleted) => {
+            assert_eq!(deleted.id, "user_1");
+            assert_eq!(deleted.object.as_deref(), Some("user"));
+            assert!(deleted.deleted);
+            assert_eq!(deleted.extra["external_id"], "ext-9");
+        }
+        other => panic!("expected UserDeleted, got {other:?}"),
+    }
+}
+
+#[test]
+fn minimal_payloads_decode_typed() {
+    // Only `id`; nulls where lists are expected.
+    let event = deliver(&event_body(
+        "user.updated",
+        json!({ "id": "user_1", "email_addresses": null, "phone_numbers": null, "username": null }),
+    ))
+    .unwrap();
+    match event.data {
+        EventData::UserUpdated(user) => {
+            assert_eq!(user.id, "user_1");
+            assert!(user.email_addresses.is_empty());
+            assert_eq!(user.first_name, None);
+            assert_eq!(user.primary_email_address(), None);
+        }
+        other => panic!("expected UserUpdated, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_known_event_type_maps_to_its_variant() {
+    let types = [
+        "user.created",
+        "user.updated",
+        "user.deleted",
+        "session.created",
+        "session.ended",
+        "session.removed",
+        "session.revoked",
+        "session.pending",
+        "organization.created",
+        "organization.updated",
+        "organization.deleted",
+        "organizationMembership.created",
+        "organizationMembership.updated",
+        "organizationMembership.deleted",
+        "organizationInvitation.created",
+        "organizationInvitation.accepted",
+        "organizationInvitation.revoked",
+        "email.created",
+        "sms.created",
+    ];
+    for event_type in types {
+        let event = deliver(&event_body(event_type, json!({ "id": "x_1" }))).unwrap();
+        assert_eq!(event.data.event_type(), Some(event_type));
+        assert!(!event.data.is_unknown(), "{event_type}");
+    }
+}
+
+#[test]
+fn session_payload_is_typed() {
+    let data = json!({
+        "id": "sess_1", "object": "session", "user_id": "user_1", "client_id": "client_1",
+        "status": "revoked", "last_active_at": 1, "expire_at": 2, "abandon_at": 3,
+        "created_at": 4, "updated_at": 5, "actor": null,
+        "latest_activity": { "id": "sess_activity_1", "is_mobile": false },
+        "user": { "id": "user_1" }
+    });
+    let event = deliver(&event_body("session.revoked", data)).unwrap();
+    let EventData::SessionRevoked(session) = event.data else {
+        panic!("expected SessionRevoked, got {:?}", event.data);
+    };
+    assert_eq!(session.id, "sess_1");
+    assert_eq!(session.user_id.as_deref(), Some("user_1"));
+    assert_eq!(session.client_id.as_deref(), Some("client_1"));
+    assert_eq!(session.status.as_deref(), Some("revoked"));
+    assert_eq!(
+        (
+            session.last_active_at,
+            session.expire_at,
+            session.abandon_at,
+            session.created_at,
+            session.updated_at
+        ),
+        (Some(1), Some(2), Some(3), Some(4), Some(5))
+    );
+    assert_eq!(session.extra["user"]["id"], "user_1");
+}
+
+#[test]
+fn organization_payloads_are_typed() {
+    let org = json!({
+        "id": "org_1", "object": "organization", "name": "Acme", "slug": "acme",
+        "members_count": 3, "public_metadata": {}, "created_at": 1, "updated_at": 2
+    });
+    let event = deliver(&event_body("organization.updated", org.clone())).unwrap();
+    let EventData::OrganizationUpdated(o) = event.data else {
+        panic!("{:?}", event.data)
+    };
+    assert_eq!(
+        (o.id.as_str(), o.name.as_deref(), o.members_count),
+        ("org_1", Some("Acme"), Some(3))
+    );
+
+    let membership = json!({
+        "id": "orgmem_1", "object": "organization_membership", "role": "org:admin",
+        "permissions": ["org:sys_memberships:manage"], "organization": org,
+        "public_user_data": { "user_id": "user_1", "identifier": "ada@example.org", "first_name": "Ada",
+                              "last_name": null, "image_url": "https://img", "has_image": false },
+        "created_at": 1, "updated_at": 2
+    });
+    let event = deliver(&event_body("organizationMembership.deleted", membership)).unwrap();
+    let EventData::OrganizationMembershipDeleted(m) = event.data else {
+        panic!("{:?}", event.data)
+    };
+    assert_eq!(m.role.as_deref(), Some("org:admin"));
+    assert_eq!(m.permissions, ["org:sys_memberships:manage"]);
+    assert_eq!(m.organization.unwrap().slug.as_deref(), Some("acme"));
+    let user = m.public_user_data.unwrap();
+    assert_eq!(user.user_id.as_deref(), Some("user_1"));
+    assert_eq!(user.identifier.as_deref(), Some("ada@example.org"));
+
+    let invitation = json!({
+        "id": "orginv_1", "object": "organization_invitation", "email_address": "bob@example.org",
+        "role": "org:member", "organization_id": "org_1", "status": "accepted", "user_id": "user_2",
+        "public_metadata": {}, "private_metadata": {}, "url": null, "expires_at": 9,
+        "created_at": 1, "updated_at": 2
+    });
+    let event = deliver(&event_body("organizationInvitation.accepted", invitation)).unwrap();
+    let EventData::OrganizationInvitationAccepted(i) = event.data else {
+        panic!("{:?}", event.data)
+    };
+    assert_eq!(i.email_address.as_deref(), Some("bob@example.org"));
+    assert_eq!(i.status.as_deref(), Some("accepted"));
+    assert_eq!(i.user_id.as_deref(), Some("user_2"));
+
+    let event = deliver(&event_body(
+        "organization.deleted",
+        json!({ "id": "org_1", "object": "organization", "deleted": true }),
+    ))
+    .unwrap();
+    assert!(
+        matches!(event.data, EventData::OrganizationDeleted(ref d) if d.id == "org_1" && d.deleted)
+    );
+}
+
+#[test]
+fn email_and_sms_payloads_are_typed() {
+    let email = json!({
+        "id": "ema_1", "object": "email", "slug": "verification_code",
+        "from_email_name": "notifications", "to_email_address": "ada@example.org",
+        "email_address_id": "idn_1", "user_id": null, "subject": "123456 is your code",
+        "body": "<p>123456</p>", "body_plain": "123456", "status": "queued",
+        "data": { "otp_code": "123456" }, "delivered_by_clerk": true
+    });
+    let event = deliver(&event_body("email.created", email)).unwrap();
+    let EventData::EmailCreated(e) = event.data else {
+        panic!("{:?}", event.data)
+    };
+    assert_eq!(e.to_email_address.as_deref(), Some("ada@example.org"));
+    assert_eq!(e.from_email_name.as_deref(), Some("notifications"));
+    assert_eq!(e.subject.as_deref(), Some("123456 is your code"));
+    assert_eq!(e.slug.as_deref(), Some("verification_code"));
+    assert_eq!(e.data.unwrap()["otp_code"], "123456");
+    assert_eq!(e.delivered_by_clerk, Some(true));
+
+    let sms = json!({
+        "id": "sms_1", "object": "sms_message", "from_phone_number": "+15550001111",
+        "to_phone_number": "+15552223333", "phone_number_id": "idn_2", "message": "Your code is 123456",
+        "status": "queued", "slug": "verification_code", "data": { "otp_code": "123456" },
+        "delivered_by_clerk": false
+    });
+    let event = deliver(&event_body("sms.created", sms)).unwrap();
+    let EventData::SmsCreated(s) = event.data else {
+        panic!("{:?}", event.data)
+    };
+    assert_eq!(s.to_phone_number.as_deref(), Some("+15552223333"));
+    assert_eq!(s.message.as_deref(), Some("Your code is 123456"));
+    assert_eq!(s.delivered_by_clerk, Some(false));
+}
+
+#[test]
+fn events_round_trip_through_serde() {
+    for body in [
+        user_created_body(),
+        event_body("brandNewThing.happened", json!({ "x": [1, 2] })),
+        event_body("user.created", json!({ "id": 5 })),
+    ] {
+        let event = deliver(&body).unwrap();
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["type"], event.event_type.as_str());
+        let again: WebhookEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(again, event);
+    }
+    let event = WebhookEvent::new("user.deleted", json!({ "id": "user_1", "deleted": true }));
+    assert!(matches!(event.data, EventData::UserDeleted(_)));
+}
+
+// ------------------------------------------------------- secret and errors
+
+#[test]
+fn invalid_secrets_are_rejected() {
+    for secret in ["", "whsec_", "   ", "whsec_not base64!", "whsec_%%%%"] {
+        assert!(
+            matches!(Webhook::new(secret), Err(WebhookError::InvalidSecret)),
+            "{secret:?}"
+        );
+    }
+}
+
+#[test]
+fn debug_and_errors_never_show_the_secret() {
+    let secret = secret();
+    let encoded = secret.strip_prefix("whsec_").unwrap();
+    let wh = Webhook::new(&secret).unwrap();
+    let debug = format!("{wh:?}");
+    assert!(debug.contains("redacted"), "{debug}");
+    assert!(!debug.contains(encoded), "{debug}");
+
+    let body = user_created_body();
+    let mut errors = vec![
+        Webhook::new("whsec_not base64!").unwrap_err(),
+        wh.verify_at(&HeaderMap::new(), &body, now()).unwrap_err(),
+        wh.verify_at(&signed_at(0, &body), &body, now())
+            .unwrap_err(),
+        wh.verify_at(&signed_at(u64::MAX, &body), &body, now())
+            .unwrap_err(),
+        wh.verify_at(&signed(&body), b"tampered", now())
+            .unwrap_err(),
+        wh.verify_at(&signed(b"{"), b"{", now()).unwrap_err(),
+    ];
+    errors.push(WebhookError::MissingSecret);
+    for error in errors {
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains(encoded), "{text}");
+    }
+}
+
+#[test]
+fn from_env_reads_the_signing_secret() {
+    // The only test in this binary that touches the environment.
+    // SAFETY: no other test reads or writes this variable.
+    unsafe { std::env::remove_var("CLERK_WEBHOOK_SIGNING_SECRET") };
+    assert!(matches!(
+        Webhook::from_env(),
+        Err(WebhookError::MissingSecret)
+    ));
+
+    unsafe { std::env::set_var("CLERK_WEBHOOK_SIGNING_SECRET", "whsec_***") };
+    assert!(matches!(
+        Webhook::from_env(),
+        Err(WebhookError::InvalidSecret)
+    ));
+
+    unsafe { std::env::set_var("CLERK_WEBHOOK_SIGNING_SECRET", secret()) };
+    let body = user_created_body();
+    Webhook::from_env()
+        .unwrap()
+        .verify_at(&signed(&body), &body, now())
+        .unwrap();
+    unsafe { std::env::remove_var("CLERK_WEBHOOK_SIGNING_SECRET") };
+}
+
+#[test]
+fn webhook_is_clone_send_sync() {
+    fn assert_traits<T: Clone + Send + Sync + 'static>() {}
+    assert_traits::<Webhook>();
+    assert_traits::<WebhookEvent>();
+    fn assert_error<E: std::error::Error + Send + Sync + 'static>() {}
+    assert_error::<WebhookError>();
+
+    let body = user_created_body();
+    let wh = webhook();
+    let handle = std::thread::spawn({
+        let wh = wh.clone();
+        let body = body.clone();
+        move || wh.verify_at(&signed(&body), &body, now()).is_ok()
+    });
+    assert!(handle.join().unwrap());
+    assert!(wh.verify_at(&signed(&body), &body, now()).is_ok());
+}
