@@ -1,0 +1,201 @@
+//! Unit tests of the spec-normalisation passes (`build/normalize.rs`), each
+//! on a small fragment with the shape it fixes. The module is compiled here
+//! directly, as build.rs compiles it.
+
+#[path = "../build/normalize.rs"]
+#[allow(dead_code)]
+mod normalize;
+
+use normalize::normalize;
+use serde_json::{Value, json};
+
+fn spec(paths: Value) -> Value {
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "v1"},
+        "paths": paths,
+        "components": {"schemas": {
+            "User": {"type": "object", "properties": {"id": {"type": "string"}}},
+            "ClerkErrors": {"type": "object", "properties": {"errors": {"type": "array", "items": {}}}}
+        }}
+    })
+}
+
+fn ok(schema: &str) -> Value {
+    json!({"description": "ok", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+}
+
+#[test]
+fn multipart_only_bodies_are_extracted_for_the_multipart_generator() {
+    let mut s = spec(json!({
+        "/users/{user_id}/profile_image": {
+            "parameters": [{"name": "user_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "post": {
+                "operationId": "SetUserProfileImage",
+                "requestBody": {"content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}, "note": {"type": "string"}}
+                }}}},
+                "responses": {"200": ok("User")}
+            },
+            "get": {"operationId": "GetImage", "responses": {"200": ok("User")}}
+        }
+    }));
+    let report = normalize(&mut s).unwrap();
+    assert_eq!(report.multipart.len(), 1);
+    let op = &report.multipart[0];
+    assert_eq!(op.operation_id, "SetUserProfileImage");
+    assert_eq!((op.method.as_str(), op.path.as_str()), ("post", "/users/{user_id}/profile_image"));
+    assert_eq!(op.path_params, ["user_id"]);
+    assert_eq!(op.fields, [("file".to_string(), true, true), ("note".to_string(), false, false)]);
+    assert_eq!(op.success_schema.as_deref(), Some("#/components/schemas/User"));
+    // Gone from what progenitor sees; the other method of the path stays.
+    assert!(s.pointer("/paths/~1users~1{user_id}~1profile_image/post").is_none());
+    assert!(s.pointer("/paths/~1users~1{user_id}~1profile_image/get").is_some());
+}
+
+#[test]
+fn bodies_in_several_media_types_keep_json() {
+    let mut s = spec(json!({"/x": {"post": {
+        "operationId": "X",
+        "requestBody": {"content": {
+            "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}}
+        }},
+        "responses": {"200": ok("User")}
+    }}}));
+    let report = normalize(&mut s).unwrap();
+    assert!(report.multipart.is_empty());
+    let content = s.pointer("/paths/~1x/post/requestBody/content").unwrap().as_object().unwrap();
+    assert_eq!(content.keys().collect::<Vec<_>>(), ["application/json"]);
+}
+
+#[test]
+fn error_responses_become_4xx_and_5xx_ranges_of_raw_json() {
+    let mut s = spec(json!({"/x": {"get": {
+        "operationId": "X",
+        "responses": {
+            "200": ok("User"),
+            "400": ok("ClerkErrors"),
+            "404": {"description": "no body"},
+            "422": {"$ref": "#/components/responses/Other"}
+        }
+    }}}));
+    s["components"]["responses"] = json!({"Other": {"description": "x", "content": {"application/json": {"schema": {"type": "string"}}}}});
+    normalize(&mut s).unwrap();
+    let responses = s.pointer("/paths/~1x/get/responses").unwrap().as_object().unwrap();
+    assert_eq!(responses.keys().collect::<Vec<_>>(), ["200", "4XX", "5XX"]);
+    assert_eq!(responses["4XX"]["content"]["application/json"]["schema"], json!({}));
+}
+
+#[test]
+fn success_responses_of_different_types_are_unified() {
+    let mut s = spec(json!({"/x": {"delete": {
+        "operationId": "X",
+        "responses": {"200": ok("User"), "204": {"description": "gone"}}
+    }}, "/y": {"post": {
+        "operationId": "Y",
+        "responses": {"200": ok("User"), "201": ok("ClerkErrors")}
+    }}}));
+    normalize(&mut s).unwrap();
+    let x = s.pointer("/paths/~1x/delete/responses").unwrap().as_object().unwrap();
+    assert_eq!(x.keys().collect::<Vec<_>>(), ["200", "4XX", "5XX"]);
+    let y = s.pointer("/paths/~1y/post/responses").unwrap();
+    assert_eq!(y["200"]["content"]["application/json"]["schema"], json!({}));
+    assert_eq!(y["201"]["content"]["application/json"]["schema"], json!({}));
+}
+
+#[test]
+fn parameters_colliding_once_snake_cased_keep_the_preferred_one() {
+    let mut s = spec(json!({"/public/interstitial": {"get": {
+        "operationId": "GetPublicInterstitial",
+        "parameters": [
+            {"name": "frontendApi", "in": "query", "deprecated": true, "schema": {"type": "string"}},
+            {"name": "frontend_api", "in": "query", "schema": {"type": "string"}},
+            {"name": "publishableKey", "in": "query", "schema": {"type": "string"}}
+        ],
+        "responses": {"200": {"description": "html"}}
+    }}}));
+    let report = normalize(&mut s).unwrap();
+    let names: Vec<&str> = s.pointer("/paths/~1public~1interstitial/get/parameters").unwrap()
+        .as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["frontend_api", "publishableKey"]);
+    assert!(report.notes.iter().any(|n| n.contains("frontendApi")));
+}
+
+#[test]
+fn path_level_parameters_are_merged_into_each_operation() {
+    let mut s = spec(json!({"/users/{user_id}": {
+        "parameters": [{"name": "user_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "get": {"operationId": "GetUser", "responses": {"200": ok("User")}},
+        "delete": {"operationId": "DeleteUser", "parameters": [
+            {"name": "user_id", "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}}
+        ], "responses": {"200": ok("User")}}
+    }}));
+    normalize(&mut s).unwrap();
+    assert!(s.pointer("/paths/~1users~1{user_id}/parameters").is_none());
+    assert_eq!(s.pointer("/paths/~1users~1{user_id}/get/parameters/0/name").unwrap(), "user_id");
+    // The operation's own definition wins over the path-level one.
+    let p = s.pointer("/paths/~1users~1{user_id}/delete/parameters").unwrap().as_array().unwrap();
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0]["schema"]["minLength"], 1);
+}
+
+#[test]
+fn closed_objects_are_opened() {
+    let mut s = spec(json!({}));
+    s["components"]["schemas"]["Strict"] = json!({
+        "type": "object", "additionalProperties": false,
+        "properties": {"inner": {"type": "object", "additionalProperties": false}, "map": {"type": "object", "additionalProperties": {"type": "string"}}}
+    });
+    normalize(&mut s).unwrap();
+    let strict = &s["components"]["schemas"]["Strict"];
+    assert!(strict.get("additionalProperties").is_none());
+    assert!(strict["properties"]["inner"].get("additionalProperties").is_none());
+    assert_eq!(strict["properties"]["map"]["additionalProperties"], json!({"type": "string"}));
+}
+
+#[test]
+fn missing_and_duplicate_operation_ids_are_made_unique() {
+    let mut s = spec(json!({
+        "/users/{user_id}": {"get": {"responses": {"200": ok("User")}}},
+        "/a": {"get": {"operationId": "Same", "responses": {}}},
+        "/b": {"get": {"operationId": "Same", "responses": {}}}
+    }));
+    normalize(&mut s).unwrap();
+    assert_eq!(s.pointer("/paths/~1users~1{user_id}/get/operationId").unwrap(), "get_users_user_id");
+    let a = s.pointer("/paths/~1a/get/operationId").unwrap().as_str().unwrap();
+    let b = s.pointer("/paths/~1b/get/operationId").unwrap().as_str().unwrap();
+    assert_ne!(a, b);
+}
+
+#[test]
+fn response_references_are_inlined() {
+    let mut s = spec(json!({"/x": {"get": {"operationId": "X", "responses": {"200": {"$ref": "#/components/responses/U"}}}}}));
+    s["components"]["responses"] = json!({"U": ok("User")});
+    normalize(&mut s).unwrap();
+    assert_eq!(s.pointer("/paths/~1x/get/responses/200/content/application~1json/schema/$ref").unwrap(), "#/components/schemas/User");
+}
+
+#[test]
+fn documents_that_are_not_openapi_3_0_fail_clearly() {
+    let mut s = json!({"swagger": "2.0", "paths": {}});
+    let e = normalize(&mut s).unwrap_err();
+    assert!(e.contains("OpenAPI 3.0"), "{e}");
+    let mut s = json!({"openapi": "3.0.0"});
+    assert!(normalize(&mut s).unwrap_err().contains("paths"));
+}
+
+#[test]
+fn dated_versions_are_recognised() {
+    assert_eq!(normalize::api_version_date(&json!({"info": {"version": "2025-11-10"}})).as_deref(), Some("2025-11-10"));
+    assert_eq!(normalize::api_version_date(&json!({"info": {"version": "v1"}})), None);
+    assert_eq!(normalize::api_version_date(&json!({"info": {"version": "2025-1-10x"}})), None);
+}
+
+#[test]
+fn snake_case_matches_generated_names() {
+    assert_eq!(normalize::snake("frontendApi"), "frontend_api");
+    assert_eq!(normalize::snake("frontend_api"), "frontend_api");
+    assert_eq!(normalize::snake("x-clerk-id"), "x_clerk_id");
+}
