@@ -5,6 +5,8 @@
 
 mod multipart;
 pub mod normalize;
+mod optests;
+mod samples;
 
 use serde_json::Value;
 use std::any::Any;
@@ -18,7 +20,14 @@ pub fn run() -> Result<(), String> {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
     println!("cargo:rerun-if-env-changed={SPEC_ENV}");
     println!("cargo:rerun-if-env-changed=CLERK_BUILD_VERBOSE");
-    for f in ["build.rs", "build/mod.rs", "build/normalize.rs", "build/multipart.rs"] {
+    for f in [
+        "build.rs",
+        "build/mod.rs",
+        "build/normalize.rs",
+        "build/multipart.rs",
+        "build/optests.rs",
+        "build/samples.rs",
+    ] {
         println!("cargo:rerun-if-changed={f}");
     }
     let spec_path = match std::env::var(SPEC_ENV) {
@@ -42,7 +51,8 @@ pub fn run() -> Result<(), String> {
         }
     }
 
-    let client = generate(&spec)?;
+    let (client, file) = generate(&spec)?;
+    let tests = optests::generate(&spec, &report.multipart, &file);
     let extra = multipart::generate(&report.multipart)?;
     let extra = syn::parse_file(&extra)
         .map(|f| prettyplease::unparse(&f))
@@ -62,6 +72,7 @@ pub fn run() -> Result<(), String> {
     );
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     write(&out.join("codegen.rs"), &format!("{client}\n{extra}\n{constants}"))?;
+    write(&out.join("operation_tests.rs"), &tests)?;
     Ok(())
 }
 
@@ -90,14 +101,14 @@ fn settings() -> progenitor::GenerationSettings {
 
 /// Generate the client with progenitor, turning its errors and panics into
 /// one message that names the operation or schema at fault.
-fn generate(spec: &Value) -> Result<String, String> {
+fn generate(spec: &Value) -> Result<(String, syn::File), String> {
     match generate_once(spec) {
         Ok(code) => Ok(code),
         Err(whole) => Err(diagnose(spec, whole)),
     }
 }
 
-fn generate_once(spec: &Value) -> Result<String, String> {
+fn generate_once(spec: &Value) -> Result<(String, syn::File), String> {
     let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(spec).map_err(|e| {
         format!(
             "the spec does not match the OpenAPI 3.0 schema at `{}`: {}",
@@ -111,7 +122,7 @@ fn generate_once(spec: &Value) -> Result<String, String> {
     })?
     .map_err(|e| e.to_string())?;
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+    Ok((prettyplease::unparse(&file), file))
 }
 
 /// Run `f`, returning a panic's message as an error, without printing the

@@ -170,11 +170,20 @@ fn missing_and_duplicate_operation_ids_are_made_unique() {
 }
 
 #[test]
-fn response_references_are_inlined() {
-    let mut s = spec(json!({"/x": {"get": {"operationId": "X", "responses": {"200": {"$ref": "#/components/responses/U"}}}}}));
+fn response_parameter_and_body_references_are_inlined() {
+    let mut s = spec(json!({"/x": {"post": {
+        "operationId": "X",
+        "parameters": [{"$ref": "#/components/parameters/Limit"}],
+        "requestBody": {"$ref": "#/components/requestBodies/B"},
+        "responses": {"200": {"$ref": "#/components/responses/U"}}
+    }}}));
     s["components"]["responses"] = json!({"U": ok("User")});
+    s["components"]["parameters"] = json!({"Limit": {"name": "limit", "in": "query", "schema": {"type": "integer"}}});
+    s["components"]["requestBodies"] = json!({"B": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}}});
     normalize(&mut s).unwrap();
-    assert_eq!(s.pointer("/paths/~1x/get/responses/200/content/application~1json/schema/$ref").unwrap(), "#/components/schemas/User");
+    assert_eq!(s.pointer("/paths/~1x/post/parameters/0/name").unwrap(), "limit");
+    assert_eq!(s.pointer("/paths/~1x/post/requestBody/content/application~1json/schema/$ref").unwrap(), "#/components/schemas/User");
+    assert_eq!(s.pointer("/paths/~1x/post/responses/200/content/application~1json/schema/$ref").unwrap(), "#/components/schemas/User");
 }
 
 #[test]
