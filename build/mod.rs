@@ -43,8 +43,8 @@ pub fn run() -> Result<(), String> {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let report = normalize::normalize(&mut spec)
-        .map_err(|e| format!("{}: {e}", spec_path.display()))?;
+    let report =
+        normalize::normalize(&mut spec).map_err(|e| format!("{}: {e}", spec_path.display()))?;
     if std::env::var_os("CLERK_BUILD_VERBOSE").is_some() {
         for note in &report.notes {
             println!("cargo:warning={note}");
@@ -56,7 +56,9 @@ pub fn run() -> Result<(), String> {
     let extra = multipart::generate(&report.multipart)?;
     let extra = syn::parse_file(&extra)
         .map(|f| prettyplease::unparse(&f))
-        .map_err(|e| format!("multipart builders do not parse ({e}); this is a bug in build/multipart.rs"))?;
+        .map_err(|e| {
+            format!("multipart builders do not parse ({e}); this is a bug in build/multipart.rs")
+        })?;
     let constants = format!(
         "/// `info.version` of the spec this client was generated from.\n\
          pub const SPEC_VERSION: &str = {info_version:?};\n\
@@ -71,7 +73,10 @@ pub fn run() -> Result<(), String> {
             .to_string()
     );
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
-    write(&out.join("codegen.rs"), &format!("{client}\n{extra}\n{constants}"))?;
+    write(
+        &out.join("codegen.rs"),
+        &format!("{client}\n{extra}\n{constants}"),
+    )?;
     write(&out.join("operation_tests.rs"), &tests)?;
     Ok(())
 }
@@ -121,7 +126,8 @@ fn generate_once(spec: &Value) -> Result<(String, syn::File), String> {
         generator.generate_tokens(&openapi)
     })?
     .map_err(|e| e.to_string())?;
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
     Ok((prettyplease::unparse(&file), file))
 }
 
@@ -171,7 +177,9 @@ fn diagnose(spec: &Value, whole: String) -> String {
     }
     let paths = spec["paths"].as_object().cloned().unwrap_or_default();
     for (path, item) in &paths {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         for (method, op) in item {
             if !normalize::METHODS.contains(&method.as_str()) {
                 continue;

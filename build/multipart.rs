@@ -17,7 +17,13 @@ fn type_name(reference: &str) -> String {
     let cleaned: String = name
         .replace('\'', "")
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     cleaned.to_pascal_case()
 }
@@ -31,7 +37,9 @@ fn doc(text: &str) -> String {
 fn ident(name: &str) -> String {
     let s = name.to_snake_case();
     match s.as_str() {
-        "type" | "match" | "ref" | "self" | "mod" | "fn" | "use" | "move" | "loop" => format!("r#{s}"),
+        "type" | "match" | "ref" | "self" | "mod" | "fn" | "use" | "move" | "loop" => {
+            format!("r#{s}")
+        }
         _ => s,
     }
 }
@@ -69,7 +77,11 @@ fn generate_one(op: &MultipartOp, methods: &mut String, builders: &mut String) -
     if let Some(d) = &op.description {
         writeln!(text, "{d}\n")?;
     }
-    writeln!(text, "Sends `{method} {}` with a `multipart/form-data` body.", op.path)?;
+    writeln!(
+        text,
+        "Sends `{method} {}` with a `multipart/form-data` body.",
+        op.path
+    )?;
     let deprecated = if op.deprecated { "#[deprecated]\n" } else { "" };
     write!(
         methods,

@@ -60,6 +60,7 @@ pub fn normalize(spec: &mut Value) -> Result<Report, String> {
     unify_success_responses(spec, &mut report);
     unify_error_responses(spec, &mut report);
     dedupe_parameters(spec, &mut report);
+    integral_number_parameters(spec, &mut report);
     open_objects(spec);
     Ok(report)
 }
@@ -127,9 +128,9 @@ fn ensure_operation_ids(spec: &mut Value, report: &mut Report) {
             n += 1;
         }
         if unique != id {
-            report
-                .notes
-                .push(format!("{method} {path}: duplicate operationId `{id}`, renamed `{unique}`"));
+            report.notes.push(format!(
+                "{method} {path}: duplicate operationId `{id}`, renamed `{unique}`"
+            ));
         }
         op.insert("operationId".into(), Value::String(unique));
     }
@@ -267,12 +268,14 @@ fn extract_multipart(spec: &mut Value, report: &mut Report) -> Result<(), String
             fields,
             success_schema,
         });
-        report
-            .notes
-            .push(format!("{id}: multipart body, generated outside progenitor"));
+        report.notes.push(format!(
+            "{id}: multipart body, generated outside progenitor"
+        ));
         removed.push((path, method));
     }
-    let paths = spec["paths"].as_object_mut().expect("checked by check_shape");
+    let paths = spec["paths"]
+        .as_object_mut()
+        .expect("checked by check_shape");
     for (path, method) in removed {
         if let Some(item) = paths.get_mut(&path).and_then(Value::as_object_mut) {
             item.remove(&method);
@@ -383,7 +386,10 @@ fn unify_success_responses(spec: &mut Value, report: &mut Report) {
         if schemas.len() <= 1 {
             continue;
         }
-        let typed: Vec<&Value> = successes.iter().filter_map(|(_, r)| json_schema(r)).collect();
+        let typed: Vec<&Value> = successes
+            .iter()
+            .filter_map(|(_, r)| json_schema(r))
+            .collect();
         let distinct: BTreeSet<String> = typed.iter().map(|s| s.to_string()).collect();
         let schema = if distinct.len() == 1 {
             typed[0].clone()
@@ -512,7 +518,8 @@ fn dedupe_parameters(spec: &mut Value, report: &mut Report) {
                     Some(i) => {
                         let rank = |v: &Value| {
                             let n = v.get("name").and_then(Value::as_str).unwrap_or_default();
-                            let deprecated = v.get("deprecated").and_then(Value::as_bool) == Some(true);
+                            let deprecated =
+                                v.get("deprecated").and_then(Value::as_bool) == Some(true);
                             (!deprecated, n == snake(n))
                         };
                         let dropped = if rank(&p) > rank(&keep[i]) {
@@ -522,14 +529,80 @@ fn dedupe_parameters(spec: &mut Value, report: &mut Report) {
                         };
                         report.notes.push(format!(
                             "{}: parameter `{}` collides with another once snake-cased; dropped",
-                            op.get("operationId").and_then(Value::as_str).unwrap_or_default(),
-                            dropped.get("name").and_then(Value::as_str).unwrap_or_default()
+                            op.get("operationId")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default(),
+                            dropped
+                                .get("name")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
                         ));
                     }
                 }
             }
             if !keep.is_empty() {
                 op.insert("parameters".into(), Value::Array(keep));
+            }
+        }
+    }
+}
+
+/// Pass: a parameter declared `type: number` (no float format) whose
+/// `default`, `minimum` and `maximum` are all whole numbers is a count, as
+/// Clerk's `limit` and `offset` are. As a float it would be sent as
+/// `limit=10.0`, which a server parsing integers rejects; as an integer it
+/// is sent as `limit=10`, and the builder takes integers in every spec
+/// version (newer specs already declare some of these integers). A positive
+/// `minimum` is lowered to 0: typify would make `minimum: 1` a `NonZeroU64`,
+/// which `.limit(10)` cannot convert into; the server still checks bounds.
+fn integral_number_parameters(spec: &mut Value, report: &mut Report) {
+    for (_, _, op) in operations_mut(spec) {
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for p in params {
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let is_float_format = matches!(
+                schema.get("format").and_then(Value::as_str),
+                Some("float" | "double")
+            );
+            if schema.get("type").and_then(Value::as_str) != Some("number") || is_float_format {
+                continue;
+            }
+            let bounds: Vec<&Value> = ["default", "minimum", "maximum"]
+                .iter()
+                .filter_map(|k| schema.get(*k))
+                .collect();
+            let integral = |v: &&Value| v.as_f64().is_some_and(|f| f.fract() == 0.0);
+            if !bounds.is_empty() && bounds.iter().all(integral) {
+                schema.insert("type".into(), json!("integer"));
+                for k in ["default", "minimum", "maximum"] {
+                    if let Some(f) = schema.get(k).and_then(Value::as_f64) {
+                        schema.insert(k.into(), json!(f as i64));
+                    }
+                }
+                if schema
+                    .get("minimum")
+                    .and_then(Value::as_i64)
+                    .is_some_and(|m| m > 0)
+                {
+                    schema.insert("minimum".into(), json!(0));
+                }
+                report.notes.push(format!(
+                    "{id}: parameter `{name}` is a whole number, typed integer"
+                ));
             }
         }
     }

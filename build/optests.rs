@@ -21,14 +21,22 @@ use std::fmt::Write;
 fn clean(name: &str) -> String {
     name.replace('\'', "")
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
 fn snake(name: &str) -> String {
     let s = clean(name).to_snake_case();
     match s.as_str() {
-        "type" | "ref" | "match" | "self" | "fn" | "mod" | "use" | "move" | "loop" | "in" => format!("{s}_"),
+        "type" | "ref" | "match" | "self" | "fn" | "mod" | "use" | "move" | "loop" | "in" => {
+            format!("{s}_")
+        }
         _ => s,
     }
 }
@@ -40,27 +48,42 @@ fn setter_types(file: &syn::File) -> HashMap<(String, String), String> {
         syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
         _ => None,
     });
-    let Some((_, items)) = builder else { return out };
+    let Some((_, items)) = builder else {
+        return out;
+    };
     for item in items {
         let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(p) = &*imp.self_ty else { continue };
+        let syn::Type::Path(p) = &*imp.self_ty else {
+            continue;
+        };
         let Some(struct_name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
             continue;
         };
         for it in &imp.items {
             let syn::ImplItem::Fn(f) = it else { continue };
-            let Some(wc) = &f.sig.generics.where_clause else { continue };
+            let Some(wc) = &f.sig.generics.where_clause else {
+                continue;
+            };
             for pred in &wc.predicates {
-                let syn::WherePredicate::Type(t) = pred else { continue };
+                let syn::WherePredicate::Type(t) = pred else {
+                    continue;
+                };
                 for bound in &t.bounds {
-                    let syn::TypeParamBound::Trait(tb) = bound else { continue };
-                    let Some(last) = tb.path.segments.last() else { continue };
+                    let syn::TypeParamBound::Trait(tb) = bound else {
+                        continue;
+                    };
+                    let Some(last) = tb.path.segments.last() else {
+                        continue;
+                    };
                     if last.ident != "TryInto" {
                         continue;
                     }
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
                         if let Some(syn::GenericArgument::Type(ty)) = args.args.first() {
-                            let ty = ty.to_token_stream().to_string().replace("types :: builder ::", "types ::");
+                            let ty = ty
+                                .to_token_stream()
+                                .to_string()
+                                .replace("types :: builder ::", "types ::");
                             out.insert((struct_name.clone(), f.sig.ident.to_string()), ty);
                         }
                     }
@@ -108,10 +131,17 @@ pub fn generate(spec: &Value, multipart: &[MultipartOp], file: &syn::File) -> St
                 method.to_uppercase()
             );
             let mut expected_path = path.clone();
-            for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+            for p in op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let name = p["name"].as_str().unwrap_or_default();
                 let setter = snake(name);
-                let Some(ty) = types.get(&(builder.clone(), setter.clone())) else { continue };
+                let Some(ty) = types.get(&(builder.clone(), setter.clone())) else {
+                    continue;
+                };
                 let value = full.sample(p.get("schema").unwrap_or(&Value::Null), name);
                 write!(call, ".{setter}(value::<{ty}>({}))", json_lit(&value)).unwrap();
                 match p["in"].as_str() {
@@ -120,7 +150,13 @@ pub fn generate(spec: &Value, multipart: &[MultipartOp], file: &syn::File) -> St
                         expected_path = expected_path.replace(&format!("{{{name}}}"), &text);
                     }
                     Some("query") => match query_text(&value) {
-                        Some(text) => write!(when, ".query_param({}, {})", rust_str(name), rust_str(&text)).unwrap(),
+                        Some(text) => write!(
+                            when,
+                            ".query_param({}, {})",
+                            rust_str(name),
+                            rust_str(&text)
+                        )
+                        .unwrap(),
                         None => write!(when, ".query_param_exists({})", rust_str(name)).unwrap(),
                     },
                     _ => {}
@@ -164,7 +200,12 @@ pub fn generate(spec: &Value, multipart: &[MultipartOp], file: &syn::File) -> St
             } else {
                 write!(call, ".{}(\"v_{name}\")", snake(name)).unwrap();
             }
-            write!(when, ".body_includes({})", rust_str(&format!("name=\"{name}\""))).unwrap();
+            write!(
+                when,
+                ".body_includes({})",
+                rust_str(&format!("name=\"{name}\""))
+            )
+            .unwrap();
         }
         let response = op
             .success_schema
@@ -179,7 +220,9 @@ pub fn generate(spec: &Value, multipart: &[MultipartOp], file: &syn::File) -> St
 fn success(op: &Value, sampler: &mut Sampler) -> (u16, Option<Value>) {
     let responses = op["responses"].as_object().cloned().unwrap_or_default();
     for (code, r) in responses {
-        let Ok(status) = code.parse::<u16>() else { continue };
+        let Ok(status) = code.parse::<u16>() else {
+            continue;
+        };
         if !(200..300).contains(&status) {
             continue;
         }
@@ -191,7 +234,14 @@ fn success(op: &Value, sampler: &mut Sampler) -> (u16, Option<Value>) {
     (200, None)
 }
 
-fn push_test(out: &mut String, fn_name: &str, when: &str, status: u16, response: Option<&Value>, call: &str) {
+fn push_test(
+    out: &mut String,
+    fn_name: &str,
+    when: &str,
+    status: u16,
+    response: Option<&Value>,
+    call: &str,
+) {
     let then = match response {
         Some(body) => format!(
             "then.status({status}).header(\"content-type\", \"application/json\").body({});",

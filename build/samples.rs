@@ -41,7 +41,10 @@ impl<'a> Sampler<'a> {
             }
             let target = self
                 .components
-                .pointer(&format!("/schemas/{}", key.replace('~', "~0").replace('/', "~1")))
+                .pointer(&format!(
+                    "/schemas/{}",
+                    key.replace('~', "~0").replace('/', "~1")
+                ))
                 .cloned()
                 .unwrap_or(json!({}));
             self.stack.push(key);
@@ -66,7 +69,11 @@ impl<'a> Sampler<'a> {
             return Value::Object(merged);
         }
         for key in ["oneOf", "anyOf"] {
-            if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|v| v.first()) {
+            if let Some(first) = schema
+                .get(key)
+                .and_then(Value::as_array)
+                .and_then(|v| v.first())
+            {
                 return self.sample(first, name);
             }
         }
@@ -121,7 +128,10 @@ impl<'a> Sampler<'a> {
 
 fn int_sample(schema: &Value) -> i64 {
     let min = schema.get("minimum").and_then(Value::as_i64).unwrap_or(1);
-    let max = schema.get("maximum").and_then(Value::as_i64).unwrap_or(i64::MAX);
+    let max = schema
+        .get("maximum")
+        .and_then(Value::as_i64)
+        .unwrap_or(i64::MAX);
     min.max(1).min(max)
 }
 
@@ -142,7 +152,10 @@ fn string_sample(schema: &Value, name: &str) -> Value {
         }
     };
     let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-    let max = schema.get("maxLength").and_then(Value::as_u64).map(|m| m as usize);
+    let max = schema
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .map(|m| m as usize);
     let mut s = s;
     while s.len() < min {
         s.push('x');

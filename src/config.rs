@@ -167,7 +167,10 @@ impl Client {
             .filter(|k| !k.trim().is_empty())
             .ok_or(ConfigError::MissingSecretKey)?;
         let mut builder = Self::builder(key);
-        if let Some(url) = std::env::var(API_URL_ENV).ok().filter(|u| !u.trim().is_empty()) {
+        if let Some(url) = std::env::var(API_URL_ENV)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        {
             builder = builder.base_url(url);
         }
         builder.build()

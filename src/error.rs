@@ -196,7 +196,11 @@ impl fmt::Display for ApiError {
             if !e.code.is_empty() {
                 write!(f, " {}", e.code)?;
             }
-            let message = e.long_message.as_deref().filter(|m| !m.is_empty()).unwrap_or(&e.message);
+            let message = e
+                .long_message
+                .as_deref()
+                .filter(|m| !m.is_empty())
+                .unwrap_or(&e.message);
             if !message.is_empty() {
                 write!(f, ": {message}")?;
             }
@@ -233,7 +237,13 @@ impl fmt::Display for DecodeError {
         if let Some(s) = self.status {
             write!(f, " (HTTP {s})")?;
         }
-        write!(f, " at {}: {}{}", self.path, self.message, trace_suffix(&self.trace_id))
+        write!(
+            f,
+            " at {}: {}{}",
+            self.path,
+            self.message,
+            trace_suffix(&self.trace_id)
+        )
     }
 }
 
@@ -379,7 +389,9 @@ impl From<progenitor_client::Error<()>> for Error {
     fn from(e: progenitor_client::Error<()>) -> Self {
         use progenitor_client::Error as P;
         match e {
-            P::ErrorResponse(rv) => Error::Api(ApiError::from_body(rv.status(), rv.headers(), Value::Null)),
+            P::ErrorResponse(rv) => {
+                Error::Api(ApiError::from_body(rv.status(), rv.headers(), Value::Null))
+            }
             P::InvalidRequest(m) => P::<Value>::InvalidRequest(m).into(),
             P::Custom(m) => P::<Value>::Custom(m).into(),
             P::CommunicationError(e) => P::<Value>::CommunicationError(e).into(),
@@ -422,8 +434,14 @@ mod tests {
             path_of(r#"{"data":[{"id":"a","emails":[]},{"id":"b","emails":[{"id":7}]}]}"#),
             "$.data[1].emails[0].id"
         );
-        assert_eq!(path_of("{\"data\":[{\"id\":\"a\",\n \"emails\":[{}]}]}"), "$.data[0].emails[0]");
-        assert_eq!(path_of(r#"{"data":[{"id":null,"emails":[]}]}"#), "$.data[0].id");
+        assert_eq!(
+            path_of("{\"data\":[{\"id\":\"a\",\n \"emails\":[{}]}]}"),
+            "$.data[0].emails[0]"
+        );
+        assert_eq!(
+            path_of(r#"{"data":[{"id":null,"emails":[]}]}"#),
+            "$.data[0].id"
+        );
     }
 
     #[test]
@@ -445,7 +463,11 @@ mod tests {
             "Clerk API error: HTTP 404 Not Found resource_not_found: No user was found (trace id abc123)"
         );
         // No long_message, no errors array: still an API error.
-        let e = ApiError::from_body(StatusCode::BAD_GATEWAY, &headers, serde_json::json!({"x": 1}));
+        let e = ApiError::from_body(
+            StatusCode::BAD_GATEWAY,
+            &headers,
+            serde_json::json!({"x": 1}),
+        );
         assert!(e.errors.is_empty());
         assert_eq!(e.trace_id.as_deref(), Some("from-header"));
     }

@@ -10,14 +10,20 @@
 use crate::config::Inner;
 use crate::generated::Client;
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
-use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT,
+};
 use tracing::Instrument;
 
 const CLERK_API_VERSION: HeaderName = HeaderName::from_static("clerk-api-version");
 const PROGENITOR_API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 impl ClientHooks<Inner> for Client {
-    async fn pre<E>(&self, request: &mut reqwest::Request, _info: &OperationInfo) -> Result<(), Error<E>> {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
         let inner = self.inner();
         let headers = request.headers_mut();
         headers.remove(PROGENITOR_API_VERSION);
@@ -32,7 +38,11 @@ impl ClientHooks<Inner> for Client {
         Ok(())
     }
 
-    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::info_span!(
             "clerk.request",
             operation = info.operation_id,
@@ -98,7 +108,11 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
     rebuild(status, headers, body.to_string())
 }
 
-fn rebuild(status: reqwest::StatusCode, headers: reqwest::header::HeaderMap, body: String) -> reqwest::Response {
+fn rebuild(
+    status: reqwest::StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+) -> reqwest::Response {
     let mut response = http::Response::new(body);
     *response.status_mut() = status;
     *response.headers_mut() = headers;

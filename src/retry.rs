@@ -128,7 +128,9 @@ pub(crate) fn verdict(method: &Method, outcome: &reqwest::Result<Response>) -> V
     match outcome {
         Ok(response) => match response.status() {
             StatusCode::TOO_MANY_REQUESTS => Verdict::Retry(retry_after(response.headers())),
-            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+            StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
                 if idempotent(method) =>
             {
                 Verdict::Retry(retry_after(response.headers()))
@@ -145,12 +147,19 @@ pub(crate) fn verdict(method: &Method, outcome: &reqwest::Result<Response>) -> V
 
 /// `Retry-After` as a delay: either seconds, or an HTTP date.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// Send `request` with `client`, retrying as `policy` says. `on_attempt`
@@ -184,7 +193,11 @@ pub(crate) async fn execute(
         if start.elapsed() + wait > policy.budget {
             return outcome;
         }
-        tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying Clerk request");
+        tracing::debug!(
+            attempt,
+            wait_ms = wait.as_millis() as u64,
+            "retrying Clerk request"
+        );
         tokio::time::sleep(wait).await;
         next = Some(spare);
     }
@@ -213,7 +226,10 @@ mod tests {
         h.insert("retry-after", "7".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
         let later = SystemTime::now() + Duration::from_secs(120);
-        h.insert("retry-after", httpdate::fmt_http_date(later).parse().unwrap());
+        h.insert(
+            "retry-after",
+            httpdate::fmt_http_date(later).parse().unwrap(),
+        );
         let d = retry_after(&h).unwrap();
         assert!(d > Duration::from_secs(110) && d <= Duration::from_secs(120));
         h.insert("retry-after", "soon".parse().unwrap());

@@ -45,13 +45,31 @@ fn multipart_only_bodies_are_extracted_for_the_multipart_generator() {
     assert_eq!(report.multipart.len(), 1);
     let op = &report.multipart[0];
     assert_eq!(op.operation_id, "SetUserProfileImage");
-    assert_eq!((op.method.as_str(), op.path.as_str()), ("post", "/users/{user_id}/profile_image"));
+    assert_eq!(
+        (op.method.as_str(), op.path.as_str()),
+        ("post", "/users/{user_id}/profile_image")
+    );
     assert_eq!(op.path_params, ["user_id"]);
-    assert_eq!(op.fields, [("file".to_string(), true, true), ("note".to_string(), false, false)]);
-    assert_eq!(op.success_schema.as_deref(), Some("#/components/schemas/User"));
+    assert_eq!(
+        op.fields,
+        [
+            ("file".to_string(), true, true),
+            ("note".to_string(), false, false)
+        ]
+    );
+    assert_eq!(
+        op.success_schema.as_deref(),
+        Some("#/components/schemas/User")
+    );
     // Gone from what progenitor sees; the other method of the path stays.
-    assert!(s.pointer("/paths/~1users~1{user_id}~1profile_image/post").is_none());
-    assert!(s.pointer("/paths/~1users~1{user_id}~1profile_image/get").is_some());
+    assert!(
+        s.pointer("/paths/~1users~1{user_id}~1profile_image/post")
+            .is_none()
+    );
+    assert!(
+        s.pointer("/paths/~1users~1{user_id}~1profile_image/get")
+            .is_some()
+    );
 }
 
 #[test]
@@ -66,7 +84,11 @@ fn bodies_in_several_media_types_keep_json() {
     }}}));
     let report = normalize(&mut s).unwrap();
     assert!(report.multipart.is_empty());
-    let content = s.pointer("/paths/~1x/post/requestBody/content").unwrap().as_object().unwrap();
+    let content = s
+        .pointer("/paths/~1x/post/requestBody/content")
+        .unwrap()
+        .as_object()
+        .unwrap();
     assert_eq!(content.keys().collect::<Vec<_>>(), ["application/json"]);
 }
 
@@ -83,9 +105,16 @@ fn error_responses_become_4xx_and_5xx_ranges_of_raw_json() {
     }}}));
     s["components"]["responses"] = json!({"Other": {"description": "x", "content": {"application/json": {"schema": {"type": "string"}}}}});
     normalize(&mut s).unwrap();
-    let responses = s.pointer("/paths/~1x/get/responses").unwrap().as_object().unwrap();
+    let responses = s
+        .pointer("/paths/~1x/get/responses")
+        .unwrap()
+        .as_object()
+        .unwrap();
     assert_eq!(responses.keys().collect::<Vec<_>>(), ["200", "4XX", "5XX"]);
-    assert_eq!(responses["4XX"]["content"]["application/json"]["schema"], json!({}));
+    assert_eq!(
+        responses["4XX"]["content"]["application/json"]["schema"],
+        json!({})
+    );
 }
 
 #[test]
@@ -98,7 +127,11 @@ fn success_responses_of_different_types_are_unified() {
         "responses": {"200": ok("User"), "201": ok("ClerkErrors")}
     }}}));
     normalize(&mut s).unwrap();
-    let x = s.pointer("/paths/~1x/delete/responses").unwrap().as_object().unwrap();
+    let x = s
+        .pointer("/paths/~1x/delete/responses")
+        .unwrap()
+        .as_object()
+        .unwrap();
     assert_eq!(x.keys().collect::<Vec<_>>(), ["200", "4XX", "5XX"]);
     let y = s.pointer("/paths/~1y/post/responses").unwrap();
     assert_eq!(y["200"]["content"]["application/json"]["schema"], json!({}));
@@ -117,8 +150,14 @@ fn parameters_colliding_once_snake_cased_keep_the_preferred_one() {
         "responses": {"200": {"description": "html"}}
     }}}));
     let report = normalize(&mut s).unwrap();
-    let names: Vec<&str> = s.pointer("/paths/~1public~1interstitial/get/parameters").unwrap()
-        .as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = s
+        .pointer("/paths/~1public~1interstitial/get/parameters")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["frontend_api", "publishableKey"]);
     assert!(report.notes.iter().any(|n| n.contains("frontendApi")));
 }
@@ -134,9 +173,17 @@ fn path_level_parameters_are_merged_into_each_operation() {
     }}));
     normalize(&mut s).unwrap();
     assert!(s.pointer("/paths/~1users~1{user_id}/parameters").is_none());
-    assert_eq!(s.pointer("/paths/~1users~1{user_id}/get/parameters/0/name").unwrap(), "user_id");
+    assert_eq!(
+        s.pointer("/paths/~1users~1{user_id}/get/parameters/0/name")
+            .unwrap(),
+        "user_id"
+    );
     // The operation's own definition wins over the path-level one.
-    let p = s.pointer("/paths/~1users~1{user_id}/delete/parameters").unwrap().as_array().unwrap();
+    let p = s
+        .pointer("/paths/~1users~1{user_id}/delete/parameters")
+        .unwrap()
+        .as_array()
+        .unwrap();
     assert_eq!(p.len(), 1);
     assert_eq!(p[0]["schema"]["minLength"], 1);
 }
@@ -151,8 +198,15 @@ fn closed_objects_are_opened() {
     normalize(&mut s).unwrap();
     let strict = &s["components"]["schemas"]["Strict"];
     assert!(strict.get("additionalProperties").is_none());
-    assert!(strict["properties"]["inner"].get("additionalProperties").is_none());
-    assert_eq!(strict["properties"]["map"]["additionalProperties"], json!({"type": "string"}));
+    assert!(
+        strict["properties"]["inner"]
+            .get("additionalProperties")
+            .is_none()
+    );
+    assert_eq!(
+        strict["properties"]["map"]["additionalProperties"],
+        json!({"type": "string"})
+    );
 }
 
 #[test]
@@ -163,9 +217,21 @@ fn missing_and_duplicate_operation_ids_are_made_unique() {
         "/b": {"get": {"operationId": "Same", "responses": {}}}
     }));
     normalize(&mut s).unwrap();
-    assert_eq!(s.pointer("/paths/~1users~1{user_id}/get/operationId").unwrap(), "get_users_user_id");
-    let a = s.pointer("/paths/~1a/get/operationId").unwrap().as_str().unwrap();
-    let b = s.pointer("/paths/~1b/get/operationId").unwrap().as_str().unwrap();
+    assert_eq!(
+        s.pointer("/paths/~1users~1{user_id}/get/operationId")
+            .unwrap(),
+        "get_users_user_id"
+    );
+    let a = s
+        .pointer("/paths/~1a/get/operationId")
+        .unwrap()
+        .as_str()
+        .unwrap();
+    let b = s
+        .pointer("/paths/~1b/get/operationId")
+        .unwrap()
+        .as_str()
+        .unwrap();
     assert_ne!(a, b);
 }
 
@@ -178,12 +244,24 @@ fn response_parameter_and_body_references_are_inlined() {
         "responses": {"200": {"$ref": "#/components/responses/U"}}
     }}}));
     s["components"]["responses"] = json!({"U": ok("User")});
-    s["components"]["parameters"] = json!({"Limit": {"name": "limit", "in": "query", "schema": {"type": "integer"}}});
+    s["components"]["parameters"] =
+        json!({"Limit": {"name": "limit", "in": "query", "schema": {"type": "integer"}}});
     s["components"]["requestBodies"] = json!({"B": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}}});
     normalize(&mut s).unwrap();
-    assert_eq!(s.pointer("/paths/~1x/post/parameters/0/name").unwrap(), "limit");
-    assert_eq!(s.pointer("/paths/~1x/post/requestBody/content/application~1json/schema/$ref").unwrap(), "#/components/schemas/User");
-    assert_eq!(s.pointer("/paths/~1x/post/responses/200/content/application~1json/schema/$ref").unwrap(), "#/components/schemas/User");
+    assert_eq!(
+        s.pointer("/paths/~1x/post/parameters/0/name").unwrap(),
+        "limit"
+    );
+    assert_eq!(
+        s.pointer("/paths/~1x/post/requestBody/content/application~1json/schema/$ref")
+            .unwrap(),
+        "#/components/schemas/User"
+    );
+    assert_eq!(
+        s.pointer("/paths/~1x/post/responses/200/content/application~1json/schema/$ref")
+            .unwrap(),
+        "#/components/schemas/User"
+    );
 }
 
 #[test]
@@ -197,9 +275,18 @@ fn documents_that_are_not_openapi_3_0_fail_clearly() {
 
 #[test]
 fn dated_versions_are_recognised() {
-    assert_eq!(normalize::api_version_date(&json!({"info": {"version": "2025-11-10"}})).as_deref(), Some("2025-11-10"));
-    assert_eq!(normalize::api_version_date(&json!({"info": {"version": "v1"}})), None);
-    assert_eq!(normalize::api_version_date(&json!({"info": {"version": "2025-1-10x"}})), None);
+    assert_eq!(
+        normalize::api_version_date(&json!({"info": {"version": "2025-11-10"}})).as_deref(),
+        Some("2025-11-10")
+    );
+    assert_eq!(
+        normalize::api_version_date(&json!({"info": {"version": "v1"}})),
+        None
+    );
+    assert_eq!(
+        normalize::api_version_date(&json!({"info": {"version": "2025-1-10x"}})),
+        None
+    );
 }
 
 #[test]
@@ -207,4 +294,37 @@ fn snake_case_matches_generated_names() {
     assert_eq!(normalize::snake("frontendApi"), "frontend_api");
     assert_eq!(normalize::snake("frontend_api"), "frontend_api");
     assert_eq!(normalize::snake("x-clerk-id"), "x_clerk_id");
+}
+
+#[test]
+fn whole_number_parameters_become_integers() {
+    let mut s = spec(json!({"/users": {"get": {
+        "operationId": "GetUserList",
+        "parameters": [
+            {"name": "limit", "in": "query", "schema": {"type": "number", "default": 10, "minimum": 1, "maximum": 500}},
+            {"name": "offset", "in": "query", "schema": {"type": "number", "default": 0.0, "minimum": 0, "nullable": true}},
+            {"name": "ratio", "in": "query", "schema": {"type": "number", "minimum": 0.5}},
+            {"name": "score", "in": "query", "schema": {"type": "number", "format": "double", "default": 1}},
+            {"name": "free", "in": "query", "schema": {"type": "number"}}
+        ],
+        "responses": {"200": ok("User")}
+    }}}));
+    normalize(&mut s).unwrap();
+    let params = s
+        .pointer("/paths/~1users/get/parameters")
+        .unwrap()
+        .as_array()
+        .unwrap();
+    let ty = |i: usize| params[i]["schema"]["type"].as_str().unwrap();
+    assert_eq!(
+        [ty(0), ty(1), ty(2), ty(3), ty(4)],
+        ["integer", "integer", "number", "number", "number"]
+    );
+    assert_eq!(params[1]["schema"]["default"], json!(0));
+    assert_eq!(
+        params[0]["schema"]["minimum"],
+        json!(0),
+        "no NonZero type for .limit(10)"
+    );
+    assert_eq!(params[0]["schema"]["maximum"], json!(500));
 }

@@ -20,7 +20,10 @@ fn load(path: &Path) -> Value {
 
 fn shared() -> Option<PathBuf> {
     let dir = crate_dir().join("../shared/clerk");
-    if dir.join("reference/bapi-2021-02-05.v1-2024-10.yml").exists() {
+    if dir
+        .join("reference/bapi-2021-02-05.v1-2024-10.yml")
+        .exists()
+    {
         Some(dir)
     } else {
         println!("SKIPPED: ../shared/clerk/reference is absent, nothing to compare against");
@@ -40,8 +43,14 @@ fn vendored_spec_parses_as_openapi_3_0_3() {
     assert!(schemes.contains_key("bearerAuth"));
     // Every operation is documented in our words.
     for (path, method, op) in spec.operations() {
-        assert!(op.summary.as_deref().is_some_and(|s| !s.is_empty()), "{method} {path}: no summary");
-        assert!(op.description.as_deref().is_some_and(|s| !s.is_empty()), "{method} {path}: no description");
+        assert!(
+            op.summary.as_deref().is_some_and(|s| !s.is_empty()),
+            "{method} {path}: no summary"
+        );
+        assert!(
+            op.description.as_deref().is_some_and(|s| !s.is_empty()),
+            "{method} {path}: no description"
+        );
     }
 }
 
@@ -78,7 +87,9 @@ fn compare_schema(at: &str, ours: Option<&Value>, theirs: &Value, diffs: &mut Ve
     };
     for key in ["type", "format", "$ref", "additionalProperties"] {
         let (a, b) = (ours.get(key), theirs.get(key));
-        if key == "additionalProperties" && (a.is_some_and(Value::is_object) || b.is_some_and(Value::is_object)) {
+        if key == "additionalProperties"
+            && (a.is_some_and(Value::is_object) || b.is_some_and(Value::is_object))
+        {
             continue;
         }
         if a != b {
@@ -87,11 +98,20 @@ fn compare_schema(at: &str, ours: Option<&Value>, theirs: &Value, diffs: &mut Ve
     }
     let nullable = |v: &Value| v.get("nullable").and_then(Value::as_bool).unwrap_or(false);
     if nullable(ours) != nullable(theirs) {
-        diffs.push(format!("{at}: nullable is {}, reference has {}", nullable(ours), nullable(theirs)));
+        diffs.push(format!(
+            "{at}: nullable is {}, reference has {}",
+            nullable(ours),
+            nullable(theirs)
+        ));
     }
-    let (req_o, req_t) = (str_set(ours.get("required")), str_set(theirs.get("required")));
+    let (req_o, req_t) = (
+        str_set(ours.get("required")),
+        str_set(theirs.get("required")),
+    );
     if req_o != req_t {
-        diffs.push(format!("{at}: required is {req_o:?}, reference has {req_t:?}"));
+        diffs.push(format!(
+            "{at}: required is {req_o:?}, reference has {req_t:?}"
+        ));
     }
     let (enum_o, enum_t) = (str_set(ours.get("enum")), str_set(theirs.get("enum")));
     let lacking: Vec<_> = enum_t.difference(&enum_o).collect();
@@ -124,7 +144,10 @@ fn parameters<'a>(doc: &'a Value, path_item: &'a Value, op: &'a Value) -> Vec<&'
     for list in [op.get("parameters"), path_item.get("parameters")] {
         for p in list.and_then(Value::as_array).into_iter().flatten() {
             let p = resolve(doc, p);
-            if !out.iter().any(|q| q.get("name") == p.get("name") && q.get("in") == p.get("in")) {
+            if !out
+                .iter()
+                .any(|q| q.get("name") == p.get("name") && q.get("in") == p.get("in"))
+            {
                 out.push(p);
             }
         }
@@ -159,7 +182,10 @@ fn vendored_spec_matches_clerks_wire_format() {
         let (method, path, id) = (cols[0].to_lowercase(), cols[1], cols[2]);
         listed += 1;
         let at = format!("{} {path} ({id})", method.to_uppercase());
-        let Some(op) = ours.pointer(&format!("/paths/{}/{method}", path.replace('~', "~0").replace('/', "~1"))) else {
+        let Some(op) = ours.pointer(&format!(
+            "/paths/{}/{method}",
+            path.replace('~', "~0").replace('/', "~1")
+        )) else {
             diffs.push(format!("{at}: operation missing"));
             continue;
         };
@@ -172,7 +198,9 @@ fn vendored_spec_matches_clerks_wire_format() {
     let paths = theirs["paths"].as_object().unwrap();
     for (path, item) in paths {
         for method in METHODS {
-            let Some(t_op) = item.get(method) else { continue };
+            let Some(t_op) = item.get(method) else {
+                continue;
+            };
             let id = t_op["operationId"].as_str().unwrap_or("?");
             let at = format!("{} {path} ({id})", method.to_uppercase());
             let o_item = &ours["paths"][path];
@@ -189,7 +217,10 @@ fn vendored_spec_matches_clerks_wire_format() {
             let o_params = parameters(&ours, o_item, o_op);
             for tp in parameters(&theirs, item, t_op) {
                 let name = tp["name"].as_str().unwrap_or("?");
-                let Some(op_) = o_params.iter().find(|q| q.get("name") == tp.get("name") && q.get("in") == tp.get("in")) else {
+                let Some(op_) = o_params
+                    .iter()
+                    .find(|q| q.get("name") == tp.get("name") && q.get("in") == tp.get("in"))
+                else {
                     diffs.push(format!("{at}: parameter {name} ({}) missing", tp["in"]));
                     continue;
                 };
@@ -197,7 +228,12 @@ fn vendored_spec_matches_clerks_wire_format() {
                 if req(op_) != req(tp) {
                     diffs.push(format!("{at}: parameter {name}: required is {}", req(op_)));
                 }
-                compare_schema(&format!("{at} parameter {name}"), op_.get("schema"), &tp["schema"], &mut diffs);
+                compare_schema(
+                    &format!("{at} parameter {name}"),
+                    op_.get("schema"),
+                    &tp["schema"],
+                    &mut diffs,
+                );
             }
             if let Some(t_body) = t_op.get("requestBody") {
                 match o_op.get("requestBody") {
@@ -211,7 +247,11 @@ fn vendored_spec_matches_clerks_wire_format() {
                     }
                 }
             }
-            let t_resp = t_op.get("responses").and_then(Value::as_object).cloned().unwrap_or_default();
+            let t_resp = t_op
+                .get("responses")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             for (code, tr) in &t_resp {
                 let Some(or) = o_op.get("responses").and_then(|r| r.get(code)) else {
                     diffs.push(format!("{at}: response {code} missing"));
@@ -226,9 +266,19 @@ fn vendored_spec_matches_clerks_wire_format() {
         }
     }
     for (name, ts) in theirs["components"]["schemas"].as_object().unwrap() {
-        compare_schema(&format!("schema {name}"), ours["components"]["schemas"].get(name), ts, &mut diffs);
+        compare_schema(
+            &format!("schema {name}"),
+            ours["components"]["schemas"].get(name),
+            ts,
+            &mut diffs,
+        );
     }
-    assert!(diffs.is_empty(), "{} differences from Clerk's spec:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{} differences from Clerk's spec:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
 }
 
 #[test]
@@ -256,7 +306,12 @@ fn comparison_names_each_difference() {
     compare_schema("X", Some(&ours), &theirs, &mut diffs);
     let text = diffs.join("\n");
     assert_eq!(diffs.len(), 4, "{text}");
-    for needle in ["X.id: type", "X.n: nullable", "X.s: enum lacks", "X.gone: missing"] {
+    for needle in [
+        "X.id: type",
+        "X.n: nullable",
+        "X.s: enum lacks",
+        "X.gone: missing",
+    ] {
         assert!(text.contains(needle), "{needle} not in {text}");
     }
 }

@@ -1,0 +1,164 @@
+//! Client configuration: headers on every request, secrets kept out of
+//! Debug output, configuration errors, and error bodies as Clerk sends them.
+
+use clerk_backend::{Client, ConfigError, Error};
+use httpmock::MockServer;
+
+fn client(server: &MockServer) -> clerk_backend::ClientBuilder {
+    Client::builder("sk_test_secret123")
+        .base_url(server.base_url())
+        .no_retries()
+}
+
+#[tokio::test]
+async fn every_request_carries_auth_user_agent_and_no_progenitor_version_header() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method("GET")
+                .path("/users/count")
+                .header("authorization", "Bearer sk_test_secret123")
+                .header(
+                    "user-agent",
+                    format!("clerk-backend-rust/{}", env!("CARGO_PKG_VERSION")),
+                )
+                .header("x-extra", "1")
+                .header_missing("api-version")
+                .header_missing("clerk-api-version");
+            then.status(200)
+                .json_body(serde_json::json!({"object": "total_count", "total_count": 3}));
+        })
+        .await;
+    let c = client(&server).header("x-extra", "1").build().unwrap();
+    let count = c.get_users_count().send().await.unwrap();
+    assert_eq!(count.total_count, 3);
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn api_version_header_when_configured() {
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.path("/jwks").header("clerk-api-version", "2025-11-10");
+            then.status(200).json_body(serde_json::json!({"keys": []}));
+        })
+        .await;
+    let c = client(&server).api_version("2025-11-10").build().unwrap();
+    c.get_jwks().send().await.unwrap();
+    mock.assert_async().await;
+}
+
+#[test]
+fn debug_output_never_shows_the_secret_key() {
+    let c = Client::new("sk_live_verysecretvalue");
+    let debug = format!("{c:?}");
+    assert!(!debug.contains("verysecretvalue"), "{debug}");
+    assert!(debug.contains("sk_live_<redacted>"), "{debug}");
+    let builder = Client::builder("sk_test_anothersecret");
+    assert!(!format!("{builder:?}").contains("anothersecret"));
+}
+
+#[test]
+fn configuration_errors_are_reported() {
+    assert!(matches!(
+        Client::builder("sk_test_x")
+            .base_url("api.clerk.com")
+            .build(),
+        Err(ConfigError::InvalidUrl(_))
+    ));
+    assert!(matches!(
+        Client::builder("sk_test_\nx").build(),
+        Err(ConfigError::InvalidSecretKey)
+    ));
+    assert!(matches!(
+        Client::builder("sk_test_x")
+            .header("bad header", "v")
+            .build(),
+        Err(ConfigError::InvalidHeader(_))
+    ));
+    let e = Client::builder("sk_test_\nzzhidden")
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains("zzhidden"), "{e}");
+}
+
+#[tokio::test]
+async fn clerk_errors_decode_with_status_code_and_trace_id() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/users/user_1");
+            then.status(422)
+                .header("x-clerk-trace-id", "trace-from-header")
+                .json_body(serde_json::json!({"errors": [{"code": "form_param_invalid", "message": "is invalid"}]}));
+        })
+        .await;
+    let c = client(&server).build().unwrap();
+    let e: Error = c
+        .get_user()
+        .user_id("user_1")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(422));
+    assert_eq!(e.code(), Some("form_param_invalid"));
+    assert_eq!(e.trace_id(), Some("trace-from-header"));
+    assert_eq!(
+        e.to_string(),
+        "Clerk API error: HTTP 422 Unprocessable Entity form_param_invalid: is invalid (trace id trace-from-header)"
+    );
+}
+
+#[tokio::test]
+async fn an_html_error_page_still_gives_the_status() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/users/user_1");
+            then.status(502)
+                .header("content-type", "text/html")
+                .body("<html>Bad gateway</html>");
+        })
+        .await;
+    let c = client(&server).build().unwrap();
+    let e: Error = c
+        .get_user()
+        .user_id("user_1")
+        .send()
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(502));
+    assert_eq!(e.code(), Some("http_502"));
+    assert!(e.to_string().contains("<html>Bad gateway</html>"), "{e}");
+}
+
+#[tokio::test]
+async fn a_missing_required_parameter_is_an_invalid_request() {
+    let server = MockServer::start_async().await;
+    let c = client(&server).build().unwrap();
+    let e: Error = c.get_user().send().await.unwrap_err().into();
+    assert!(matches!(e, Error::InvalidRequest(_)), "{e:?}");
+}
+
+#[tokio::test]
+async fn an_undecodable_response_names_the_json_path() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/users/count");
+            then.status(200)
+                .json_body(serde_json::json!({"object": "total_count", "total_count": "many"}));
+        })
+        .await;
+    let c = client(&server).build().unwrap();
+    let e: Error = c.get_users_count().send().await.unwrap_err().into();
+    let Error::Decode(d) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(d.path, "$.total_count");
+    assert!(e.to_string().contains("$.total_count"), "{e}");
+}
