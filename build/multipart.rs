@@ -83,9 +83,9 @@ fn generate_one(op: &MultipartOp, methods: &mut String, builders: &mut String) -
         op.path
     )?;
     let deprecated = if op.deprecated { "#[deprecated]\n" } else { "" };
-    write!(
+    writeln!(
         methods,
-        "{}{deprecated}pub fn {fn_name}(&self) -> multipart::{type_}<'_> {{ multipart::{type_}::new(self) }}\n",
+        "{}{deprecated}pub fn {fn_name}(&self) -> multipart::{type_}<'_> {{ multipart::{type_}::new(self) }}",
         doc(&text)
     )?;
 

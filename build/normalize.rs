@@ -87,10 +87,10 @@ pub fn operations_mut(spec: &mut Value) -> Vec<(String, String, &mut Map<String,
         for (path, item) in paths.iter_mut() {
             if let Some(item) = item.as_object_mut() {
                 for (method, op) in item.iter_mut() {
-                    if METHODS.contains(&method.as_str()) {
-                        if let Some(op) = op.as_object_mut() {
-                            out.push((path.clone(), method.clone(), op));
-                        }
+                    if METHODS.contains(&method.as_str())
+                        && let Some(op) = op.as_object_mut()
+                    {
+                        out.push((path.clone(), method.clone(), op));
                     }
                 }
             }
@@ -436,7 +436,7 @@ fn unify_error_responses(spec: &mut Value, report: &mut Report) {
         let Some(responses) = responses.as_object_mut() else {
             continue;
         };
-        responses.retain(|code, _| matches!(status_class(code), Some(1 | 2 | 3)));
+        responses.retain(|code, _| matches!(status_class(code), Some(1..=3)));
         responses.insert("4XX".into(), error.clone());
         responses.insert("5XX".into(), error.clone());
     }

@@ -78,14 +78,14 @@ fn setter_types(file: &syn::File) -> HashMap<(String, String), String> {
                     if last.ident != "TryInto" {
                         continue;
                     }
-                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-                        if let Some(syn::GenericArgument::Type(ty)) = args.args.first() {
-                            let ty = ty
-                                .to_token_stream()
-                                .to_string()
-                                .replace("types :: builder ::", "types ::");
-                            out.insert((struct_name.clone(), f.sig.ident.to_string()), ty);
-                        }
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments
+                        && let Some(syn::GenericArgument::Type(ty)) = args.args.first()
+                    {
+                        let ty = ty
+                            .to_token_stream()
+                            .to_string()
+                            .replace("types :: builder ::", "types ::");
+                        out.insert((struct_name.clone(), f.sig.ident.to_string()), ty);
                     }
                 }
             }

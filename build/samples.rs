@@ -52,10 +52,10 @@ impl<'a> Sampler<'a> {
             self.stack.pop();
             return v;
         }
-        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-            if let Some(v) = values.iter().find(|v| !v.is_null()) {
-                return v.clone();
-            }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array)
+            && let Some(v) = values.iter().find(|v| !v.is_null())
+        {
+            return v.clone();
         }
         if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
             let mut merged = Map::new();

@@ -32,3 +32,8 @@ pub use config::{Client, ClientBuilder, ConfigError, SecretKey};
 pub use error::{ApiError, DecodeError, Error, ErrorDetail, Result};
 pub use generated::{ByteStream, ResponseValue, builder, multipart, types};
 pub use retry::RetryPolicy;
+
+/// The README's examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
