@@ -6,6 +6,7 @@
 mod multipart;
 pub mod normalize;
 mod optests;
+mod paginate;
 mod samples;
 
 use serde_json::Value;
@@ -26,6 +27,7 @@ pub fn run() -> Result<(), String> {
         "build/normalize.rs",
         "build/multipart.rs",
         "build/optests.rs",
+        "build/paginate.rs",
         "build/samples.rs",
     ] {
         println!("cargo:rerun-if-changed={f}");
@@ -53,6 +55,7 @@ pub fn run() -> Result<(), String> {
 
     let (client, file) = generate(&spec)?;
     let tests = optests::generate(&spec, &report.multipart, &file);
+    let pages = paginate::generate(&spec, &file);
     let extra = multipart::generate(&report.multipart)?;
     let extra = syn::parse_file(&extra)
         .map(|f| prettyplease::unparse(&f))
@@ -75,7 +78,7 @@ pub fn run() -> Result<(), String> {
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     write(
         &out.join("codegen.rs"),
-        &format!("{client}\n{extra}\n{constants}"),
+        &format!("{client}\n{extra}\n{pages}\n{constants}"),
     )?;
     write(&out.join("operation_tests.rs"), &tests)?;
     Ok(())

@@ -578,7 +578,19 @@ fn integral_number_parameters(spec: &mut Value, report: &mut Report) {
                 schema.get("format").and_then(Value::as_str),
                 Some("float" | "double")
             );
-            if schema.get("type").and_then(Value::as_str) != Some("number") || is_float_format {
+            let ty = schema.get("type").and_then(Value::as_str);
+            if ty == Some("integer") {
+                // Already whole: only lower a positive minimum (see above).
+                if schema
+                    .get("minimum")
+                    .and_then(Value::as_i64)
+                    .is_some_and(|m| m > 0)
+                {
+                    schema.insert("minimum".into(), json!(0));
+                }
+                continue;
+            }
+            if ty != Some("number") || is_float_format {
                 continue;
             }
             let bounds: Vec<&Value> = ["default", "minimum", "maximum"]

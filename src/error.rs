@@ -359,6 +359,24 @@ pub fn json_path_at(body: &[u8], line: usize, column: usize) -> String {
     path
 }
 
+impl Error {
+    /// Convert a generated call's result, naming `T` in a decoding error.
+    pub fn decoded<T>(
+        result: std::result::Result<
+            progenitor_client::ResponseValue<T>,
+            progenitor_client::Error<Value>,
+        >,
+    ) -> Result<progenitor_client::ResponseValue<T>> {
+        result.map_err(|e| match Error::from(e) {
+            Error::Decode(mut d) => {
+                d.type_name = Some(std::any::type_name::<T>());
+                Error::Decode(d)
+            }
+            other => other,
+        })
+    }
+}
+
 impl From<progenitor_client::Error<Value>> for Error {
     fn from(e: progenitor_client::Error<Value>) -> Self {
         use progenitor_client::Error as P;

@@ -16,6 +16,8 @@
 //!   (`client.get_user().user_id("user_...").send()`); request and response
 //!   types are in [`types`].
 //! - [`Error`]: one error type for every call, via `?`.
+//! - [`Paginate`]: every list operation as a stream of items
+//!   (`client.get_user_list().into_paginator().items()`).
 //! - [`retry`]: retries with backoff, on by default.
 //!
 //! The generated code lives in [`generated`]; everything else is a small
@@ -23,6 +25,7 @@
 
 pub mod config;
 pub mod error;
+pub mod ext;
 pub mod generated;
 mod hooks;
 pub mod retry;
@@ -30,6 +33,7 @@ pub mod webhooks;
 
 pub use config::{Client, ClientBuilder, ConfigError, SecretKey};
 pub use error::{ApiError, DecodeError, Error, ErrorDetail, Result};
+pub use ext::{Paginate, Paginator};
 pub use generated::{ByteStream, ResponseValue, builder, multipart, types};
 pub use retry::RetryPolicy;
 
