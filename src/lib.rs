@@ -19,10 +19,14 @@
 //! - [`Paginate`]: every list operation as a stream of items
 //!   (`client.get_user_list().into_paginator().items()`).
 //! - [`retry`]: retries with backoff, on by default.
+//! - [`auth`]: networkless session-token verification ([`auth::verify_token`],
+//!   [`auth::authenticate_request`]).
+//! - [`webhooks`]: webhook signature verification and typed events.
 //!
 //! The generated code lives in [`generated`]; everything else is a small
 //! handwritten module with one job.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod ext;

@@ -1,0 +1,115 @@
+//! The error type of session-token verification.
+
+/// Why a session token was rejected, or why verification could not run.
+///
+/// Each variant is a distinct reason, so callers can tell "the token is bad"
+/// (answer 401) from "we could not get the keys" ([`VerifyError::KeyFetch`],
+/// answer 503 or retry) and from configuration mistakes.
+///
+/// The messages never contain the token, the secret key or signature bytes.
+/// Values copied from the token into a variant (`alg`, `kid`, `azp`, `iss`)
+/// are truncated to a short length so that a hostile token cannot flood logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// `exp` is in the past (beyond the allowed clock skew).
+    #[error("session token expired at {exp} (now {now})")]
+    Expired {
+        /// The token's `exp` claim (seconds since the Unix epoch).
+        exp: u64,
+        /// The verifier's clock when the token was checked.
+        now: u64,
+    },
+    /// `nbf` is in the future (beyond the allowed clock skew).
+    #[error("session token is not valid before {nbf} (now {now})")]
+    NotYetValid {
+        /// The token's `nbf` claim.
+        nbf: u64,
+        /// The verifier's clock when the token was checked.
+        now: u64,
+    },
+    /// `iat` is in the future (beyond the allowed clock skew).
+    #[error("session token was issued in the future at {iat} (now {now})")]
+    IssuedInFuture {
+        /// The token's `iat` claim.
+        iat: u64,
+        /// The verifier's clock when the token was checked.
+        now: u64,
+    },
+    /// The signature does not match the header and payload under the key
+    /// named by the token (tampered token, or a key that is not Clerk's).
+    #[error("session token signature is invalid")]
+    BadSignature,
+    /// The token names a key (`kid`) that the instance's key set does not
+    /// contain, even after refreshing the key set (subject to the refresh rate
+    /// limit).
+    #[error("session token is signed with an unknown key (kid {kid:?})")]
+    UnknownKey {
+        /// The `kid` from the token header.
+        kid: String,
+    },
+    /// The `azp` (authorized party) claim is not one of the configured
+    /// authorized parties, or is missing while
+    /// [`require_azp`](crate::auth::VerifyOptions::require_azp) is set.
+    #[error("session token was issued for an unauthorized party ({azp:?})")]
+    UnauthorizedParty {
+        /// The token's `azp` claim, `None` if it had none.
+        azp: Option<String>,
+    },
+    /// The `iss` claim is not an `https://` URL, or is not the instance's
+    /// Frontend API URL when that is known.
+    #[error("session token has an unexpected issuer ({iss:?})")]
+    WrongIssuer {
+        /// The token's `iss` claim.
+        iss: String,
+    },
+    /// The header's `alg` is not `RS256` (for example `none` or `HS256`).
+    #[error("session token uses an unsupported algorithm ({alg:?}); only RS256 is accepted")]
+    UnsupportedAlgorithm {
+        /// The `alg` from the token header.
+        alg: String,
+    },
+    /// The token is not a well-formed JWT or its claims do not have the
+    /// expected shape (for example `sub` or `exp` is missing).
+    #[error("session token is malformed: {0}")]
+    Malformed(String),
+    /// The instance's JSON Web Key Set could not be fetched or parsed.
+    /// This is not the token's fault: the request may be retried.
+    #[error("could not fetch the instance's JSON Web Key Set: {0}")]
+    KeyFetch(String),
+    /// A configured verification key (PEM) is not a valid RSA public key.
+    #[error("invalid verification key: {0}")]
+    InvalidKey(String),
+    /// The verifier is misconfigured (missing environment variable, invalid
+    /// publishable key, ...).
+    #[error("invalid session-token verification configuration: {0}")]
+    InvalidConfig(String),
+}
+
+impl VerifyError {
+    /// Whether the failure is on the verifier's side (keys could not be
+    /// fetched, or bad configuration) rather than a problem with the token.
+    ///
+    /// Servers typically answer these with 5xx instead of 401.
+    pub fn is_server_error(&self) -> bool {
+        matches!(
+            self,
+            VerifyError::KeyFetch(_) | VerifyError::InvalidKey(_) | VerifyError::InvalidConfig(_)
+        )
+    }
+}
+
+/// Longest token-supplied value copied into an error.
+const MAX_ECHO: usize = 128;
+
+/// Copies an attacker-controlled value into an error, truncated.
+pub(crate) fn echo(value: &str) -> String {
+    if value.len() <= MAX_ECHO {
+        return value.to_owned();
+    }
+    let mut end = MAX_ECHO;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &value[..end])
+}

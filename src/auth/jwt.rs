@@ -1,0 +1,602 @@
+//! Session-token verification: [`verify_token`] and its [`VerifyOptions`].
+
+use std::fmt;
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+
+use super::claims::Claims;
+use super::error::{VerifyError, echo};
+use super::jwks::{DEFAULT_API_URL, JwksCache, rsa_key_from_raw};
+
+/// A clock: the current time in whole seconds.
+///
+/// For [`VerifyOptions::clock`] it is seconds since the Unix epoch; for
+/// [`JwksCache::with_clock`] any monotonic count of seconds.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The default allowed clock skew between Clerk and this server: 5 seconds.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(5);
+
+/// Longest token accepted, in bytes. Clerk's session tokens are around a
+/// kilobyte (they must fit in a cookie); this only stops absurd inputs
+/// before any work is done.
+const MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// Environment variable with the instance's JWT public key (PEM).
+pub const JWT_KEY_ENV: &str = "CLERK_JWT_KEY";
+/// Environment variable with the instance's secret key.
+pub const SECRET_KEY_ENV: &str = "CLERK_SECRET_KEY";
+/// Environment variable overriding the Backend API URL (with the version
+/// path, as in `https://api.clerk.com/v1`).
+pub const API_URL_ENV: &str = "CLERK_API_URL";
+/// Environment variable with the instance's publishable key.
+pub const PUBLISHABLE_KEY_ENV: &str = "CLERK_PUBLISHABLE_KEY";
+
+/// Where the keys that verify session signatures come from.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum KeySource {
+    /// The instance's JSON Web Key Set, fetched from the Backend API and
+    /// cached.
+    Jwks(JwksCache),
+    /// A fixed public key (the dashboard's "JWT public key"): no network.
+    Pem(PemKey),
+}
+
+/// An RSA public key given in PEM form, parsed once.
+///
+/// Accepts `-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo, what the
+/// Clerk dashboard shows) and `-----BEGIN RSA PUBLIC KEY-----` (PKCS#1)
+/// blocks, and also the bare base64 body without the header and footer
+/// lines. Line breaks may be real or written as `\n` (as often happens in
+/// `.env` files), or missing.
+#[derive(Clone)]
+pub struct PemKey {
+    key: Arc<DecodingKey>,
+}
+
+impl PemKey {
+    /// Parses and checks a PEM public key.
+    ///
+    /// # Errors
+    /// [`VerifyError::InvalidKey`] if it is not an RSA public key of 2048 to
+    /// 8192 bits.
+    pub fn from_pem(pem: &str) -> Result<Self, VerifyError> {
+        let invalid = |reason: &str| VerifyError::InvalidKey(reason.to_owned());
+        let text = pem.trim().replace("\\n", "\n");
+        let body = match text.find("-----BEGIN ") {
+            Some(start) => {
+                let after = &text[start + "-----BEGIN ".len()..];
+                let label_end = after
+                    .find("-----")
+                    .ok_or_else(|| invalid("unterminated PEM BEGIN line"))?;
+                let label = after[..label_end].trim();
+                match label {
+                    "PUBLIC KEY" | "RSA PUBLIC KEY" => {}
+                    l if l.contains("PRIVATE") => {
+                        return Err(invalid(
+                            "this is a private key; use the instance's JWT public key",
+                        ));
+                    }
+                    _ => return Err(invalid("expected a PUBLIC KEY PEM block")),
+                }
+                let rest = &after[label_end + "-----".len()..];
+                let end = rest
+                    .find("-----END ")
+                    .ok_or_else(|| invalid("PEM block has no END line"))?;
+                &rest[..end]
+            }
+            None => text.as_str(),
+        };
+        let base64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(base64.as_bytes())
+            .map_err(|_| invalid("the PEM body is not base64"))?;
+        // SubjectPublicKeyInfo or PKCS#1 RSAPublicKey, parsed by aws-lc.
+        let (n, e) = (jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER
+            .key_utils
+            .rsa_pub_components_from_public_key)(&der)
+        .map_err(|_| invalid("not an RSA public key"))?;
+        let key = rsa_key_from_raw(&n, &e).map_err(VerifyError::InvalidKey)?;
+        Ok(PemKey { key: Arc::new(key) })
+    }
+
+    /// The parsed key.
+    pub fn decoding_key(&self) -> &DecodingKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for PemKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PemKey(RSA public key)")
+    }
+}
+
+/// How to verify session tokens: where the keys come from and which claims
+/// to require.
+///
+/// Every check is on by default; the builder methods only add constraints
+/// (authorized parties, issuer) or tune tolerances. Build it once at startup
+/// and share it (it is cheap to clone; clones share the key cache).
+///
+/// ```no_run
+/// # fn main() -> Result<(), clerk_backend::auth::VerifyError> {
+/// use std::time::Duration;
+/// use clerk_backend::auth::VerifyOptions;
+///
+/// let options = VerifyOptions::from_env()? // CLERK_JWT_KEY or CLERK_SECRET_KEY
+///     .authorized_parties(["https://app.example.com"])
+///     .clock_skew(Duration::from_secs(10));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct VerifyOptions {
+    key_source: KeySource,
+    authorized_parties: Arc<[String]>,
+    require_azp: bool,
+    issuer: Option<String>,
+    clock_skew_secs: u64,
+    clock: Clock,
+}
+
+fn system_clock() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl VerifyOptions {
+    /// Options verifying with keys from `source`, with default checks.
+    pub fn new(source: KeySource) -> Self {
+        VerifyOptions {
+            key_source: source,
+            authorized_parties: Arc::from(Vec::new()),
+            require_azp: false,
+            issuer: None,
+            clock_skew_secs: DEFAULT_CLOCK_SKEW.as_secs(),
+            clock: Arc::new(system_clock),
+        }
+    }
+
+    /// Options verifying with the instance's key set, fetched from the
+    /// Backend API through `cache`.
+    pub fn with_jwks(cache: JwksCache) -> Self {
+        Self::new(KeySource::Jwks(cache))
+    }
+
+    /// Options verifying with a fixed PEM public key (the dashboard's "JWT
+    /// public key"): no network at all.
+    ///
+    /// # Errors
+    /// [`VerifyError::InvalidKey`] if `pem` is not an RSA public key.
+    pub fn with_pem(pem: &str) -> Result<Self, VerifyError> {
+        Ok(Self::new(KeySource::Pem(PemKey::from_pem(pem)?)))
+    }
+
+    /// Options from the environment:
+    ///
+    /// * `CLERK_JWT_KEY` (PEM public key) if set, verifying without network;
+    /// * else `CLERK_SECRET_KEY` and optionally `CLERK_API_URL` (default
+    ///   `https://api.clerk.com/v1`), verifying with the instance's fetched
+    ///   key set;
+    /// * `CLERK_PUBLISHABLE_KEY`, if set, pins the expected issuer.
+    ///
+    /// Each call creates a new key cache: call it once at startup.
+    ///
+    /// # Errors
+    /// [`VerifyError::InvalidConfig`] if neither key variable is set or the
+    /// publishable key is invalid, [`VerifyError::InvalidKey`] for a bad
+    /// PEM.
+    pub fn from_env() -> Result<Self, VerifyError> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`VerifyOptions::from_env`], reading variables through `lookup`
+    /// (for tests and other configuration sources).
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, VerifyError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let options = if let Some(pem) = get(JWT_KEY_ENV) {
+            Self::with_pem(&pem)?
+        } else if let Some(secret_key) = get(SECRET_KEY_ENV) {
+            let api_url = get(API_URL_ENV).unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+            Self::with_jwks(JwksCache::new(
+                api_url.trim(),
+                secret_key,
+                reqwest::Client::new(),
+            ))
+        } else {
+            return Err(VerifyError::InvalidConfig(format!(
+                "set {JWT_KEY_ENV} (the JWT public key) or {SECRET_KEY_ENV}"
+            )));
+        };
+        match get(PUBLISHABLE_KEY_ENV) {
+            Some(pk) => options.publishable_key(&pk),
+            None => Ok(options),
+        }
+    }
+
+    /// Accept only tokens whose `azp` (the origin of the frontend that
+    /// obtained the token) is one of `parties`, e.g.
+    /// `["https://app.example.com"]`. Origins are compared exactly (a
+    /// trailing `/` on a configured value is ignored).
+    ///
+    /// Tokens *without* `azp` are still accepted, as Clerk's SDKs do (tokens
+    /// minted for non-browser clients have none); see
+    /// [`VerifyOptions::require_azp`]. An empty list turns the check off.
+    ///
+    /// Configure this when accepting the `__session` cookie: it stops a
+    /// token obtained by another site on the same Clerk instance from being
+    /// replayed against this one.
+    pub fn authorized_parties<I, S>(mut self, parties: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let parties: Vec<String> = parties
+            .into_iter()
+            .map(|p| {
+                let p: String = p.into();
+                p.trim().trim_end_matches('/').to_owned()
+            })
+            .filter(|p| !p.is_empty())
+            .collect();
+        self.authorized_parties = Arc::from(parties);
+        self
+    }
+
+    /// With authorized parties configured, also reject tokens that have no
+    /// `azp` claim (default `false`).
+    pub fn require_azp(mut self, require: bool) -> Self {
+        self.require_azp = require;
+        self
+    }
+
+    /// Require `iss` to be exactly `issuer`, the instance's Frontend API URL
+    /// (e.g. `https://clerk.example.com`; a trailing `/` is ignored).
+    /// Without it, `iss` must still be an `https://` URL; `iss` must be
+    /// `https://` in any case, so an `http://` issuer never matches.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        let issuer: String = issuer.into();
+        self.issuer = Some(issuer.trim().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Require the issuer encoded in the instance's publishable key
+    /// (`pk_test_...` / `pk_live_...`), see
+    /// [`issuer_from_publishable_key`].
+    ///
+    /// # Errors
+    /// [`VerifyError::InvalidConfig`] if the key cannot be decoded.
+    pub fn publishable_key(self, publishable_key: &str) -> Result<Self, VerifyError> {
+        Ok(self.issuer(issuer_from_publishable_key(publishable_key)?))
+    }
+
+    /// The allowed difference between Clerk's clock and this server's for
+    /// `exp`, `nbf` and `iat` (default [`DEFAULT_CLOCK_SKEW`], whole
+    /// seconds).
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
+        self.clock_skew_secs = skew.as_secs();
+        self
+    }
+
+    /// Replaces the clock (seconds since the Unix epoch) used for `exp`,
+    /// `nbf` and `iat`, e.g. in tests.
+    pub fn clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Checks times against a fixed instant (seconds since the Unix epoch),
+    /// e.g. in tests.
+    pub fn fixed_time(self, now: u64) -> Self {
+        self.clock(move || now)
+    }
+
+    /// Where the verification keys come from.
+    pub fn key_source(&self) -> &KeySource {
+        &self.key_source
+    }
+
+    /// The issuer tokens must have, when one is configured.
+    pub fn expected_issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// The configured authorized parties (empty: not checked).
+    pub fn authorized_party_list(&self) -> &[String] {
+        &self.authorized_parties
+    }
+}
+
+impl fmt::Debug for VerifyOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyOptions")
+            .field("key_source", &self.key_source)
+            .field("authorized_parties", &self.authorized_parties)
+            .field("require_azp", &self.require_azp)
+            .field("issuer", &self.issuer)
+            .field("clock_skew_secs", &self.clock_skew_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The issuer (Frontend API URL) encoded in a publishable key.
+///
+/// A publishable key is `pk_test_` or `pk_live_` followed by the base64 of
+/// `<frontend-api-host>$`; the issuer is `https://<frontend-api-host>`.
+///
+/// ```
+/// use clerk_backend::auth::issuer_from_publishable_key;
+/// // base64("clerk.example.com$") = "Y2xlcmsuZXhhbXBsZS5jb20k"
+/// let iss = issuer_from_publishable_key("pk_live_Y2xlcmsuZXhhbXBsZS5jb20k").unwrap();
+/// assert_eq!(iss, "https://clerk.example.com");
+/// ```
+///
+/// # Errors
+/// [`VerifyError::InvalidConfig`] if the key does not have that form.
+pub fn issuer_from_publishable_key(publishable_key: &str) -> Result<String, VerifyError> {
+    let invalid = |reason: &str| VerifyError::InvalidConfig(format!("publishable key: {reason}"));
+    let key = publishable_key.trim();
+    let encoded = key
+        .strip_prefix("pk_test_")
+        .or_else(|| key.strip_prefix("pk_live_"))
+        .ok_or_else(|| invalid("expected pk_test_... or pk_live_..."))?;
+    let lenient = |alphabet: &base64::alphabet::Alphabet| {
+        base64::engine::GeneralPurpose::new(
+            alphabet,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        )
+        .decode(encoded)
+    };
+    let decoded = lenient(&base64::alphabet::STANDARD)
+        .or_else(|_| lenient(&base64::alphabet::URL_SAFE))
+        .map_err(|_| invalid("not base64"))?;
+    let text = String::from_utf8(decoded).map_err(|_| invalid("not UTF-8"))?;
+    let host = text
+        .strip_suffix('$')
+        .ok_or_else(|| invalid("does not encode a Frontend API host"))?;
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'));
+    if !host_ok {
+        return Err(invalid("does not encode a valid Frontend API host"));
+    }
+    Ok(format!("https://{host}"))
+}
+
+/// The fields of the JOSE header we look at before verifying.
+#[derive(Deserialize)]
+struct RawHeader {
+    #[serde(default)]
+    alg: Option<String>,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    crit: Option<serde::de::IgnoredAny>,
+}
+
+/// Decodes the header and checks that it asks for RS256.
+fn parse_header(token: &str) -> Result<RawHeader, VerifyError> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(VerifyError::Malformed("token is too long".into()));
+    }
+    let mut parts = token.split('.');
+    let (Some(header), Some(_payload), Some(_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(VerifyError::Malformed(
+            "not a JWT (expected three dot-separated parts)".into(),
+        ));
+    };
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .map_err(|_| VerifyError::Malformed("header is not base64url".into()))?;
+    let header: RawHeader = serde_json::from_slice(&header)
+        .map_err(|_| VerifyError::Malformed("header is not a JSON object".into()))?;
+    match header.alg.as_deref() {
+        Some("RS256") => {}
+        Some(alg) => return Err(VerifyError::UnsupportedAlgorithm { alg: echo(alg) }),
+        None => return Err(VerifyError::Malformed("header has no alg".into())),
+    }
+    if header.crit.is_some() {
+        return Err(VerifyError::Malformed(
+            "header lists critical extensions, which are not supported".into(),
+        ));
+    }
+    Ok(header)
+}
+
+/// jsonwebtoken checks the signature (RS256 only) and decodes the claims;
+/// the time and Clerk-specific claims are checked by [`check_claims`] with
+/// the injectable clock.
+static VALIDATION: LazyLock<Validation> = LazyLock::new(|| {
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.leeway = 0;
+    validation
+});
+
+/// Verifies a Clerk session token and returns its claims.
+///
+/// In order, it checks that:
+///
+/// 1. the token is a JWT whose header says `alg: RS256` (`none`, `HS256`
+///    and everything else are rejected before any key is looked at);
+/// 2. the key exists: with a [`KeySource::Jwks`], the header's `kid` must
+///    be in the instance's key set (fetched once and cached; an unknown
+///    `kid` causes at most one rate-limited refetch); with a
+///    [`KeySource::Pem`] the fixed key is used and nothing touches the
+///    network;
+/// 3. the signature is valid (by `jsonwebtoken`);
+/// 4. the claims have the expected shape (`sub`, `iss`, `exp` present);
+/// 5. `exp` is in the future and `nbf`/`iat` are not, within the clock
+///    skew;
+/// 6. `iss` is an `https://` URL, equal to the configured issuer if any;
+/// 7. `azp` is one of the authorized parties, if they are configured.
+///
+/// With the keys cached this is one RSA signature check plus cheap work,
+/// without I/O.
+///
+/// # Errors
+/// A [`VerifyError`] naming the first failed check.
+///
+/// # Example
+///
+/// ```no_run
+/// use clerk_backend::auth::{verify_token, JwksCache, VerifyOptions};
+///
+/// # async fn handler(token: &str) -> Result<(), clerk_backend::auth::VerifyError> {
+/// // Once, at startup:
+/// let cache = JwksCache::new(
+///     "https://api.clerk.com/v1",
+///     std::env::var("CLERK_SECRET_KEY").unwrap(),
+///     reqwest::Client::new(),
+/// );
+/// let options = VerifyOptions::with_jwks(cache)
+///     .publishable_key("pk_live_Y2xlcmsuZXhhbXBsZS5jb20k")?
+///     .authorized_parties(["https://app.example.com"]);
+///
+/// // Per request:
+/// let claims = verify_token(token, &options).await?;
+/// println!("user {} in org {:?}", claims.user_id(), claims.org_id());
+/// # Ok(()) }
+/// ```
+pub async fn verify_token(token: &str, options: &VerifyOptions) -> Result<Claims, VerifyError> {
+    let header = parse_header(token)?;
+    match &options.key_source {
+        KeySource::Pem(pem) => verify_with_key(token, &pem.key, options),
+        KeySource::Jwks(cache) => {
+            let kid = header
+                .kid
+                .ok_or_else(|| VerifyError::Malformed("header has no kid".into()))?;
+            let set = cache.key_set_for(&kid).await?;
+            let key = set
+                .get(&kid)
+                .ok_or_else(|| VerifyError::UnknownKey { kid: echo(&kid) })?;
+            verify_with_key(token, key, options)
+        }
+    }
+}
+
+fn verify_with_key(
+    token: &str,
+    key: &DecodingKey,
+    options: &VerifyOptions,
+) -> Result<Claims, VerifyError> {
+    let claims = jsonwebtoken::decode::<Claims>(token, key, &VALIDATION)
+        .map_err(map_jwt_error)?
+        .claims;
+    check_claims(&claims, options)?;
+    Ok(claims)
+}
+
+fn check_claims(claims: &Claims, options: &VerifyOptions) -> Result<(), VerifyError> {
+    let now = (options.clock)();
+    let skew = options.clock_skew_secs;
+    if now >= claims.exp.saturating_add(skew) {
+        return Err(VerifyError::Expired {
+            exp: claims.exp,
+            now,
+        });
+    }
+    if let Some(nbf) = claims.nbf
+        && nbf > now.saturating_add(skew)
+    {
+        return Err(VerifyError::NotYetValid { nbf, now });
+    }
+    if let Some(iat) = claims.iat
+        && iat > now.saturating_add(skew)
+    {
+        return Err(VerifyError::IssuedInFuture { iat, now });
+    }
+
+    let issuer_ok = is_https_url(&claims.iss)
+        && options
+            .issuer
+            .as_deref()
+            .is_none_or(|expected| claims.iss == expected);
+    if !issuer_ok {
+        return Err(VerifyError::WrongIssuer {
+            iss: echo(&claims.iss),
+        });
+    }
+
+    if !options.authorized_parties.is_empty() {
+        match claims.azp.as_deref() {
+            Some(azp) if options.authorized_parties.iter().any(|p| p == azp) => {}
+            Some(azp) => {
+                return Err(VerifyError::UnauthorizedParty {
+                    azp: Some(echo(azp)),
+                });
+            }
+            None if options.require_azp => {
+                return Err(VerifyError::UnauthorizedParty { azp: None });
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// `https://` followed by a non-empty host.
+fn is_https_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !authority.is_empty()
+        && authority
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'@' && b != b'\\')
+}
+
+fn map_jwt_error(error: jsonwebtoken::errors::Error) -> VerifyError {
+    let malformed = |reason: &str| VerifyError::Malformed(reason.to_owned());
+    match error.kind() {
+        ErrorKind::InvalidSignature => VerifyError::BadSignature,
+        ErrorKind::InvalidToken => malformed("not a JWT (expected three dot-separated parts)"),
+        ErrorKind::Base64(_) => malformed("a part is not base64url"),
+        ErrorKind::Utf8(_) => malformed("the payload is not UTF-8"),
+        ErrorKind::Json(json) => VerifyError::Malformed(describe_json_error(json)),
+        ErrorKind::InvalidAlgorithm
+        | ErrorKind::UnsupportedAlgorithm
+        | ErrorKind::MissingAlgorithm
+        | ErrorKind::InvalidAlgorithmName => VerifyError::UnsupportedAlgorithm {
+            alg: "unknown".into(),
+        },
+        ErrorKind::InvalidRsaKey(_) | ErrorKind::InvalidKeyFormat => {
+            VerifyError::InvalidKey("the verification key is not a usable RSA key".into())
+        }
+        ErrorKind::MissingRequiredClaim(claim) | ErrorKind::InvalidClaimFormat(claim) => {
+            VerifyError::Malformed(format!("claim {} is missing or invalid", echo(claim)))
+        }
+        _ => VerifyError::Malformed(error.to_string()),
+    }
+}
+
+/// Describes a claims-decoding error without echoing claim values.
+fn describe_json_error(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message);
+    if message.starts_with("missing field") {
+        format!("claims: {message}")
+    } else if let Some((_, expected)) = message.split_once(", expected ") {
+        format!("claims: a claim has the wrong type (expected {expected})")
+    } else if error.is_syntax() || error.is_eof() {
+        "claims are not valid JSON".into()
+    } else {
+        "claims are not a JSON object of the expected shape".into()
+    }
+}

@@ -1,0 +1,84 @@
+//! Networkless verification of Clerk session tokens.
+//!
+//! Clerk's frontend SDKs send a short-lived session token (an RS256 JWT,
+//! valid for about a minute) with each request, as `Authorization: Bearer
+//! <token>` or in the `__session` cookie. [`verify_token`] checks it
+//! locally, without a Backend API round trip per request, and returns its
+//! typed [`Claims`]; [`authenticate_request`] does the same from a request's
+//! headers and returns an [`AuthState`].
+//!
+//! # Keys
+//!
+//! * [`KeySource::Jwks`]: the instance's JSON Web Key Set, fetched from
+//!   `GET {api_url}/jwks` with the secret key and cached by a [`JwksCache`]
+//!   (see [its module docs](jwks) for the caching rules).
+//! * [`KeySource::Pem`]: the dashboard's "JWT public key"
+//!   (`CLERK_JWT_KEY`), with no network access at all.
+//!
+//! # Security choices
+//!
+//! Several Clerk SDKs shipped fixes in this area; this module does not
+//! repeat those mistakes, and every check is on by default:
+//!
+//! * **Algorithm pinned to RS256.** The header's `alg` is checked before any
+//!   key is used: `none`, `HS256` (e.g. signed with the public key as an HMAC
+//!   secret) and everything else are rejected as
+//!   [`VerifyError::UnsupportedAlgorithm`]. Keys are never taken from the
+//!   token (`jku`, `jwk`, `x5u` are ignored), and tokens with `crit`
+//!   extensions are rejected.
+//! * **Issuer checked.** `iss` must be an `https://` URL and, when the
+//!   instance's Frontend API URL is known ([`VerifyOptions::issuer`], or
+//!   decoded from the publishable key by
+//!   [`VerifyOptions::publishable_key`] / `CLERK_PUBLISHABLE_KEY`), equal
+//!   to it.
+//! * **Per-instance key cache** with a TTL that cache hits never extend,
+//!   single-flight refresh, and a rate limit on refetches triggered by
+//!   unknown `kid`s.
+//! * **Time claims** `exp` (required), `nbf` and `iat` are checked against
+//!   an injectable clock with a small skew (default 5 s).
+//! * **Authorized parties.** With [`VerifyOptions::authorized_parties`] set,
+//!   a token whose `azp` is another origin is rejected. A token *without*
+//!   `azp` is accepted, as Clerk's SDKs do (tokens minted for non-browser
+//!   clients carry none); [`VerifyOptions::require_azp`] rejects those too.
+//! * **No secrets in output.** The secret key is redacted from every
+//!   `Debug` output, log line and error; errors never contain the token.
+//!
+//! Verification with cached keys costs about one `jsonwebtoken::decode`:
+//! the keys are parsed once when fetched, and the extra checks are a few
+//! comparisons.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use clerk_backend::auth::{authenticate_request, AuthState, VerifyOptions};
+//!
+//! # async fn run(headers: http::HeaderMap) -> Result<(), clerk_backend::auth::VerifyError> {
+//! // Once, at startup (CLERK_JWT_KEY or CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY):
+//! let options = VerifyOptions::from_env()?.authorized_parties(["https://app.example.com"]);
+//!
+//! // Per request:
+//! if let AuthState::SignedIn(claims) = authenticate_request(&headers, &options).await {
+//!     println!("user {} (org {:?})", claims.user_id(), claims.org_id());
+//! }
+//! # Ok(()) }
+//! ```
+
+mod claims;
+mod error;
+pub mod jwks;
+mod jwt;
+mod request;
+
+pub use claims::{Actor, Claims, OrgClaims};
+pub use error::VerifyError;
+pub use jwks::{
+    DEFAULT_API_URL, DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL,
+    JwksCache,
+};
+pub use jwt::{
+    API_URL_ENV, Clock, DEFAULT_CLOCK_SKEW, JWT_KEY_ENV, KeySource, PUBLISHABLE_KEY_ENV, PemKey,
+    SECRET_KEY_ENV, VerifyOptions, issuer_from_publishable_key, verify_token,
+};
+pub use request::{
+    AuthState, SESSION_COOKIE, SignedOutReason, authenticate_request, session_token,
+};
