@@ -24,7 +24,8 @@
 //! with that error as its last item: results are never silently truncated.
 
 use crate::Result;
-use futures::Stream;
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use std::future::Future;
 
 /// The largest `limit` Clerk accepts.
@@ -81,10 +82,13 @@ impl<R: Paginate> Paginator<R> {
     }
 
     /// The pages, each as a `Vec` of items.
-    pub fn pages(self) -> impl Stream<Item = Result<Vec<R::Item>>> + Send {
+    pub fn pages<'s>(self) -> BoxStream<'s, Result<Vec<R::Item>>>
+    where
+        R: 's,
+    {
         let state = Some((self.request, self.start));
         let size = self.page_size;
-        futures::stream::unfold(state, move |state| async move {
+        let stream = futures::stream::unfold(state, move |state| async move {
             let (request, offset) = state?;
             match request.clone().window(size, offset).fetch().await {
                 Err(e) => Some((Err(e), None)),
@@ -98,19 +102,23 @@ impl<R: Paginate> Paginator<R> {
                     Some((Ok(items), more.then_some((request, next))))
                 }
             }
-        })
+        });
+        Box::pin(stream)
     }
 
     /// The items of every page, one by one.
-    pub fn items(self) -> impl Stream<Item = Result<R::Item>> + Send {
-        use futures::StreamExt;
-        self.pages().flat_map(|page| {
+    pub fn items<'s>(self) -> BoxStream<'s, Result<R::Item>>
+    where
+        R: 's,
+    {
+        let stream = self.pages().flat_map(|page| {
             let items: Vec<Result<R::Item>> = match page {
                 Ok(items) => items.into_iter().map(Ok).collect(),
                 Err(e) => vec![Err(e)],
             };
             futures::stream::iter(items)
-        })
+        });
+        Box::pin(stream)
     }
 }
 

@@ -31,11 +31,11 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// Up to 3 attempts, backoff from 500 ms doubling to at most 8 s, and no
-    /// retry that would end more than 30 s after the first attempt started.
+    /// Up to 4 attempts, backoff from 500 ms doubling to at most 8 s, and no
+    /// retry that would start more than 30 s after the first attempt.
     fn default() -> Self {
         Self {
-            max_attempts: 3,
+            max_attempts: 4,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             budget: Duration::from_secs(30),
