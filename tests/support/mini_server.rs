@@ -105,8 +105,11 @@ where
     Server { url, hits }
 }
 
+/// One scripted response: status, headers, body.
+pub type Step = (u16, Vec<(&'static str, &'static str)>, &'static str);
+
 /// Serve `script` in order; past its end, repeat its last response.
-pub async fn script(script: Vec<(u16, Vec<(&'static str, &'static str)>, &'static str)>) -> Server {
+pub async fn script(script: Vec<Step>) -> Server {
     serve(move |_, n| {
         let (status, headers, body) = &script[n.min(script.len() - 1)];
         let mut r = Response::json(*status, *body);
