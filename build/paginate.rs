@@ -142,12 +142,24 @@ pub fn generate(spec: &Value, file: &syn::File) -> String {
                 let Some(fields) = last_ident(page).and_then(|n| structs.get(&n)) else {
                     continue;
                 };
-                let Some(item) = fields
-                    .get("data")
+                let Some(data) = fields.get("data") else {
+                    continue;
+                };
+                // `data` is `Vec<T>`, or `Option<Vec<T>>` once made null-tolerant.
+                let (vec, optional) = match last_ident(data).as_deref() {
+                    Some("Option") => (first_generic(data), true),
+                    _ => (Some(data), false),
+                };
+                let Some(item) = vec
                     .filter(|t| last_ident(t).as_deref() == Some("Vec"))
                     .and_then(first_generic)
                 else {
                     continue;
+                };
+                let data = if optional {
+                    "page.data.unwrap_or_default()"
+                } else {
+                    "page.data"
                 };
                 let total = if fields.contains_key("total_count") {
                     "Some(crate::ext::Count::count(&page.total_count))"
@@ -156,7 +168,7 @@ pub fn generate(spec: &Value, file: &syn::File) -> String {
                 };
                 (
                     in_types(item),
-                    format!("{{ let total = {total}; (page.data, total) }}"),
+                    format!("{{ let total = {total}; ({data}, total) }}"),
                 )
             };
             writeln!(

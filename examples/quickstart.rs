@@ -46,6 +46,7 @@ async fn main() -> clerk_backend::Result<()> {
         let email = user
             .email_addresses
             .iter()
+            .flatten() // `None` if Clerk sent null or nothing
             .find(|e| e.id == user.primary_email_address_id)
             .map(|e| e.email_address.as_str())
             .unwrap_or("(no email)");

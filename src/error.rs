@@ -7,7 +7,7 @@
 //! ```no_run
 //! async fn user_email(client: &clerk_backend::Client, id: &str) -> clerk_backend::Result<Option<String>> {
 //!     match client.get_user().user_id(id).send().await {
-//!         Ok(user) => Ok(user.email_addresses.first().map(|e| e.email_address.clone())),
+//!         Ok(user) => Ok(user.email_addresses.iter().flatten().next().map(|e| e.email_address.clone())),
 //!         Err(e) => {
 //!             let e = clerk_backend::Error::from(e);
 //!             if e.is_not_found() { Ok(None) } else { Err(e) }
