@@ -158,7 +158,7 @@ fn ensure_operation_ids(spec: &mut Value, report: &mut Report) {
 /// `requestBodies` by what they name, so the following passes (and the
 /// generated tests) see each operation's real content. Schemas stay
 /// `$ref`s: those become named Rust types.
-fn inline_refs(spec: &mut Value) {
+pub fn inline_refs(spec: &mut Value) {
     let components = spec.get("components").cloned().unwrap_or(Value::Null);
     let resolve = |v: &mut Value| {
         // Follow chains of references, but never loop.

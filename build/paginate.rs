@@ -25,7 +25,7 @@ fn module<'a>(file: &'a syn::File, name: &str) -> &'a [syn::Item] {
 }
 
 /// builder struct -> the `T` of `send() -> Result<ResponseValue<T>, _>`.
-fn send_types(file: &syn::File) -> HashMap<String, syn::Type> {
+pub(super) fn send_types(file: &syn::File) -> HashMap<String, syn::Type> {
     let mut out = HashMap::new();
     for item in module(file, "builder") {
         let syn::Item::Impl(imp) = item else { continue };
@@ -84,7 +84,7 @@ fn struct_fields(file: &syn::File) -> HashMap<String, HashMap<String, syn::Type>
     out
 }
 
-fn tokens(ty: &syn::Type) -> String {
+pub(super) fn tokens(ty: &syn::Type) -> String {
     ty.to_token_stream().to_string()
 }
 

@@ -14,13 +14,50 @@ pub enum Mode {
     Full,
     /// Only required properties.
     Minimal,
+    /// Every property present, every nullable one `null`.
+    Nulls,
+    /// Every property present, every array and map `null`.
+    NullCollections,
+    /// Every property present, every string enum at a value it does not list.
+    UnknownEnums,
+    /// Every property present, plus a field no schema lists in every object.
+    ExtraFields,
 }
+
+impl Mode {
+    /// The variants a forward-compatible decoder must accept.
+    pub const ALL: [Mode; 6] = [
+        Mode::Full,
+        Mode::Minimal,
+        Mode::Nulls,
+        Mode::NullCollections,
+        Mode::UnknownEnums,
+        Mode::ExtraFields,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Full => "full",
+            Mode::Minimal => "minimal",
+            Mode::Nulls => "nulls",
+            Mode::NullCollections => "null_collections",
+            Mode::UnknownEnums => "unknown_enums",
+            Mode::ExtraFields => "extra_fields",
+        }
+    }
+}
+
+/// The value `Mode::UnknownEnums` puts in every enum.
+pub const UNKNOWN_ENUM_VALUE: &str = "zz_value_from_the_future";
 
 /// Builds instances of schemas of one document.
 pub struct Sampler<'a> {
     components: &'a Value,
     mode: Mode,
     stack: Vec<String>,
+    /// How many properties or items deep the current value is; the
+    /// document's root is never replaced by `null`.
+    depth: usize,
 }
 
 impl<'a> Sampler<'a> {
@@ -29,11 +66,28 @@ impl<'a> Sampler<'a> {
             components: spec.get("components").unwrap_or(&Value::Null),
             mode,
             stack: Vec::new(),
+            depth: 0,
         }
     }
 
     /// An instance of `schema`; `name` seeds string values.
     pub fn sample(&mut self, schema: &Value, name: &str) -> Value {
+        let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
+        let nested = self.depth > 0;
+        if self.mode == Mode::Nulls && nullable && nested {
+            return Value::Null;
+        }
+        let ty = schema.get("type").and_then(Value::as_str);
+        let map_like = ty == Some("object")
+            && ["properties", "allOf", "oneOf", "anyOf"]
+                .iter()
+                .all(|k| schema.get(*k).is_none());
+        if self.mode == Mode::NullCollections && nested && (ty == Some("array") || map_like) {
+            return Value::Null;
+        }
+        if self.mode == Mode::UnknownEnums && ty == Some("string") && schema.get("enum").is_some() {
+            return json!(UNKNOWN_ENUM_VALUE);
+        }
         if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
             let key = r.rsplit('/').next().unwrap_or(r).to_string();
             if self.stack.contains(&key) || self.stack.len() > 12 {
@@ -88,7 +142,9 @@ impl<'a> Sampler<'a> {
             Some("boolean") => json!(true),
             Some("array") => {
                 let item = schema.get("items").cloned().unwrap_or(json!({}));
+                self.depth += 1;
                 let v = self.sample(&item, name);
+                self.depth -= 1;
                 if v.is_null() { json!([]) } else { json!([v]) }
             }
             Some("object") | None if schema.get("properties").is_some() => self.object(schema),
@@ -115,12 +171,23 @@ impl<'a> Sampler<'a> {
                 if self.mode == Mode::Minimal && !is_required {
                     continue;
                 }
+                self.depth += 1;
                 let v = self.sample(prop, name);
-                if v.is_null() && !is_required {
+                self.depth -= 1;
+                if v.is_null()
+                    && !is_required
+                    && !matches!(self.mode, Mode::Nulls | Mode::NullCollections)
+                {
                     continue;
                 }
                 out.insert(name.clone(), v);
             }
+        }
+        if self.mode == Mode::ExtraFields {
+            out.insert(
+                "zz_field_from_the_future".into(),
+                json!({"nested": [1, "two"]}),
+            );
         }
         Value::Object(out)
     }

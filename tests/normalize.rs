@@ -328,3 +328,70 @@ fn whole_number_parameters_become_integers() {
     );
     assert_eq!(params[0]["schema"]["maximum"], json!(500));
 }
+
+#[test]
+fn response_schemas_become_forward_compatible_and_request_schemas_do_not() {
+    let mut s = spec(json!({
+        "/users/{id}": {"get": {"operationId": "GetUser", "responses": {"200": ok("Thing")}}},
+        "/users": {"post": {
+            "operationId": "CreateUser",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Input"}}}},
+            "responses": {"200": ok("Thing")}
+        }}
+    }));
+    s["components"]["schemas"]["Thing"] = json!({
+        "type": "object",
+        "required": ["id", "status", "tags", "meta", "verification", "child", "maybe"],
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string", "enum": ["active", "banned"]},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "meta": {"type": "object", "additionalProperties": true},
+            "child": {"$ref": "#/components/schemas/User"},
+            "maybe": {"type": "string", "nullable": true},
+            "verification": {"oneOf": [{"$ref": "#/components/schemas/Otp"}]}
+        }
+    });
+    s["components"]["schemas"]["Otp"] = json!({"type": "object", "properties": {"strategy": {"type": "string", "enum": ["email_code"]}}});
+    s["components"]["schemas"]["Input"] = json!({"type": "object", "required": ["role"], "properties": {"role": {"type": "string", "enum": ["admin"]}}});
+    let report = normalize(&mut s).unwrap();
+    let thing = &s["components"]["schemas"]["Thing"];
+    // Only the scalar stays required (and the opened enum, which accepts any string).
+    assert_eq!(thing["required"], json!(["id", "status"]));
+    assert_eq!(thing["properties"]["tags"]["nullable"], true);
+    assert_eq!(thing["properties"]["meta"]["nullable"], true);
+    // The enum keeps its known values under a new name, and takes any string.
+    assert_eq!(
+        thing["properties"]["status"]["oneOf"][0]["$ref"],
+        "#/components/schemas/ThingStatusKnown"
+    );
+    assert_eq!(thing["properties"]["status"]["oneOf"][1]["type"], "string");
+    assert_eq!(
+        s["components"]["schemas"]["ThingStatusKnown"]["enum"],
+        json!(["active", "banned"])
+    );
+    // The union gets a raw-JSON fallback; its variant's enum stays closed.
+    assert_eq!(
+        thing["properties"]["verification"]["oneOf"][1],
+        json!({"title": "Other"})
+    );
+    assert!(
+        s["components"]["schemas"]["Otp"]["properties"]["strategy"]
+            .get("enum")
+            .is_some()
+    );
+    // A schema requests use is left strict.
+    assert_eq!(
+        s["components"]["schemas"]["Input"]["required"],
+        json!(["role"])
+    );
+    assert!(
+        s["components"]["schemas"]["Input"]["properties"]["role"]
+            .get("enum")
+            .is_some()
+    );
+    assert_eq!(report.compat.open_enums, 1);
+    assert_eq!(report.compat.union_fallbacks, 1);
+    assert_eq!(report.compat.relaxed_required, 5);
+    assert_eq!(report.compat.nullable_collections, 2);
+}
