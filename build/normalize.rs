@@ -687,10 +687,10 @@ fn reachable(components: &Value, roots: Vec<&Value>) -> BTreeSet<String> {
     fn refs(v: &Value, out: &mut Vec<String>) {
         match v {
             Value::Object(m) => {
-                if let Some(r) = m.get("$ref").and_then(Value::as_str) {
-                    if let Some(name) = r.strip_prefix("#/components/schemas/") {
-                        out.push(name.to_string());
-                    }
+                if let Some(r) = m.get("$ref").and_then(Value::as_str)
+                    && let Some(name) = r.strip_prefix("#/components/schemas/")
+                {
+                    out.push(name.to_string());
                 }
                 m.values().for_each(|x| refs(x, out));
             }
@@ -702,10 +702,10 @@ fn reachable(components: &Value, roots: Vec<&Value>) -> BTreeSet<String> {
     let mut todo = Vec::new();
     roots.into_iter().for_each(|r| refs(r, &mut todo));
     while let Some(name) = todo.pop() {
-        if seen.insert(name.clone()) {
-            if let Some(s) = components.pointer(&format!("/schemas/{}", escape_pointer(&name))) {
-                refs(s, &mut todo);
-            }
+        if seen.insert(name.clone())
+            && let Some(s) = components.pointer(&format!("/schemas/{}", escape_pointer(&name)))
+        {
+            refs(s, &mut todo);
         }
     }
     seen
@@ -817,10 +817,10 @@ fn collect_variants(v: &Value, out: &mut BTreeSet<String>) {
         Value::Object(m) => {
             for key in ["oneOf", "anyOf"] {
                 for variant in m.get(key).and_then(Value::as_array).into_iter().flatten() {
-                    if let Some(r) = variant.get("$ref").and_then(Value::as_str) {
-                        if let Some(name) = r.strip_prefix("#/components/schemas/") {
-                            out.insert(name.to_string());
-                        }
+                    if let Some(r) = variant.get("$ref").and_then(Value::as_str)
+                        && let Some(name) = r.strip_prefix("#/components/schemas/")
+                    {
+                        out.insert(name.to_string());
                     }
                 }
             }
