@@ -22,11 +22,15 @@
 //! - [`auth`]: networkless session-token verification ([`auth::verify_token`],
 //!   [`auth::authenticate_request`]).
 //! - [`webhooks`]: webhook signature verification and typed events.
+//! - `axum` (with the `axum` cargo feature): extractors and a tower layer
+//!   for session tokens and webhooks.
 //!
 //! The generated code lives in [`generated`]; everything else is a small
 //! handwritten module with one job.
 
 pub mod auth;
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod config;
 pub mod error;
 pub mod ext;

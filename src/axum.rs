@@ -1,0 +1,923 @@
+//! [axum] integration: extractors for session tokens and webhooks, and a
+//! [tower] layer. Enabled by the `axum` cargo feature.
+//!
+//! | type | what the handler gets | when it is not there |
+//! | --- | --- | --- |
+//! | [`ClerkAuth`] | the signed-in user's [`Claims`] | `401` with a JSON reason |
+//! | [`MaybeSignedIn`] | `Option<Claims>` | `None` (a bad or expired token counts as signed out) |
+//! | [`AuthState`] | signed in, or signed out and why | never rejects |
+//! | [`ClerkWebhook`] | the verified [`WebhookEvent`] | `400` with a JSON reason |
+//! | [`ClerkLayer`] | middleware: puts an [`AuthState`] into each request's extensions, and with [`ClerkLayer::require_auth`] answers `401` itself | |
+//!
+//! `Option<ClerkAuth>` works too, and behaves like [`MaybeSignedIn`].
+//!
+//! # Where the configuration comes from
+//!
+//! The session extractors use, in this order:
+//!
+//! 1. the [`AuthState`] a [`ClerkLayer`] (or an earlier extractor) put into
+//!    the request extensions: the token is then verified once per request;
+//! 2. the [`VerifyOptions`] of a [`ClerkState`] in the request extensions
+//!    (e.g. added with `axum::Extension`);
+//! 3. the [`VerifyOptions`] of the [`ClerkState`] obtained from the router
+//!    state through [`FromRef`].
+//!
+//! [`ClerkWebhook`] finds its [`Webhook`] the same way (2, then 3). The
+//! extractors therefore require `ClerkState: FromRef<S>` for the router
+//! state `S`. That holds when the state *is* a [`ClerkState`], a
+//! [`VerifyOptions`], a [`Webhook`] or `()`; for your own state, implement
+//! [`FromRef`] (or derive it with axum's `macros` feature) for a
+//! `ClerkState` field. If neither source has the configuration, the
+//! extractors answer `500` and log an error.
+//!
+//! # Responses
+//!
+//! Rejections are JSON objects with an `error` and a machine-readable
+//! `reason` (see [`AuthRejection`] and [`WebhookRejection`]):
+//!
+//! ```text
+//! HTTP/1.1 401 Unauthorized
+//! www-authenticate: Bearer error="invalid_token"
+//! content-type: application/json
+//!
+//! {"error":"signed_out","reason":"token_expired","message":"session token expired at 1700000000 (now 1700000100)"}
+//! ```
+//!
+//! A problem on the server's side (the key set could not be fetched, bad
+//! configuration) is answered with `503` or `500`, never `401`, so that
+//! clients do not sign their users out because of an outage.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use axum::Router;
+//! use axum::http::StatusCode;
+//! use axum::routing::{get, post};
+//! use clerk_backend::auth::VerifyOptions;
+//! use clerk_backend::axum::{ClerkAuth, ClerkState, ClerkWebhook, MaybeSignedIn};
+//! use clerk_backend::webhooks::{EventData, Webhook};
+//!
+//! async fn me(ClerkAuth(claims): ClerkAuth) -> String {
+//!     format!("hello {}", claims.user_id())
+//! }
+//!
+//! async fn home(MaybeSignedIn(claims): MaybeSignedIn) -> String {
+//!     match claims {
+//!         Some(claims) => format!("welcome back, {}", claims.user_id()),
+//!         None => "welcome, stranger".to_owned(),
+//!     }
+//! }
+//!
+//! async fn clerk_events(ClerkWebhook(event): ClerkWebhook) -> StatusCode {
+//!     if let EventData::UserCreated(user) = event.data {
+//!         println!("new user {}", user.id);
+//!     }
+//!     StatusCode::NO_CONTENT
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // CLERK_JWT_KEY or CLERK_SECRET_KEY; CLERK_WEBHOOK_SIGNING_SECRET.
+//! let state = ClerkState::from(VerifyOptions::from_env()?).with_webhook(Webhook::from_env()?);
+//! let app: Router = Router::new()
+//!     .route("/", get(home))
+//!     .route("/me", get(me))
+//!     .route("/webhooks/clerk", post(clerk_events))
+//!     .with_state(state);
+//! # Ok(()) }
+//! ```
+//!
+//! With a layer instead of state (see [`ClerkLayer`]):
+//!
+//! ```no_run
+//! use axum::Router;
+//! use axum::routing::get;
+//! use clerk_backend::auth::VerifyOptions;
+//! use clerk_backend::axum::{ClerkAuth, ClerkLayer, MaybeSignedIn};
+//!
+//! # async fn me(_: ClerkAuth) {}
+//! # async fn home(_: MaybeSignedIn) {}
+//! # fn main() -> Result<(), clerk_backend::auth::VerifyError> {
+//! let options = VerifyOptions::from_env()?;
+//! let app: Router = Router::new()
+//!     // Every route under /api requires a signed-in user (401 otherwise).
+//!     .nest(
+//!         "/api",
+//!         Router::new()
+//!             .route("/me", get(me))
+//!             .route_layer(ClerkLayer::require_auth(options.clone())),
+//!     )
+//!     .route("/", get(home))
+//!     // Authenticates every request, never rejects.
+//!     .layer(ClerkLayer::new(options));
+//! # Ok(()) }
+//! ```
+//!
+//! [axum]: https://docs.rs/axum/0.8
+//! [tower]: https://docs.rs/tower/0.5
+
+use std::fmt;
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::BoxError;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use http::{Extensions, HeaderValue, StatusCode, header};
+use serde::Serialize;
+use tower::{Layer, Service};
+
+use crate::auth::{
+    AuthState, Claims, SignedOutReason, VerifyError, VerifyOptions, authenticate_request,
+};
+use crate::webhooks::{Webhook, WebhookError, WebhookEvent};
+
+// ---------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------
+
+/// What the extractors need: session-token [`VerifyOptions`] and a webhook
+/// verifier, each optional.
+///
+/// Put it in the router state (directly, or as a field of your own state
+/// with a [`FromRef`] implementation), or in the request extensions with
+/// `axum::Extension`. It is cheap to clone.
+///
+/// ```no_run
+/// use axum::extract::FromRef;
+/// use clerk_backend::auth::VerifyOptions;
+/// use clerk_backend::axum::ClerkState;
+/// use clerk_backend::webhooks::Webhook;
+///
+/// #[derive(Clone)]
+/// struct AppState {
+///     clerk: ClerkState,
+///     db: std::sync::Arc<String>, // whatever else the app needs
+/// }
+///
+/// impl FromRef<AppState> for ClerkState {
+///     fn from_ref(state: &AppState) -> ClerkState {
+///         state.clerk.clone()
+///     }
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let state = AppState {
+///     clerk: ClerkState::new()
+///         .with_verify_options(VerifyOptions::from_env()?)
+///         .with_webhook(Webhook::from_env()?),
+///     db: Default::default(),
+/// };
+/// let app: axum::Router = axum::Router::new().with_state(state);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ClerkState {
+    verify: Option<Arc<VerifyOptions>>,
+    webhook: Option<Arc<Webhook>>,
+}
+
+impl ClerkState {
+    /// A state with nothing configured; add to it with
+    /// [`with_verify_options`](Self::with_verify_options) and
+    /// [`with_webhook`](Self::with_webhook).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Verifies session tokens with `options`.
+    #[must_use]
+    pub fn with_verify_options(mut self, options: VerifyOptions) -> Self {
+        self.verify = Some(Arc::new(options));
+        self
+    }
+
+    /// Verifies webhook deliveries with `webhook`.
+    #[must_use]
+    pub fn with_webhook(mut self, webhook: Webhook) -> Self {
+        self.webhook = Some(Arc::new(webhook));
+        self
+    }
+
+    /// The session-token options, if configured.
+    pub fn verify_options(&self) -> Option<&VerifyOptions> {
+        self.verify.as_deref()
+    }
+
+    /// The webhook verifier, if configured.
+    pub fn webhook(&self) -> Option<&Webhook> {
+        self.webhook.as_deref()
+    }
+}
+
+impl From<VerifyOptions> for ClerkState {
+    fn from(options: VerifyOptions) -> Self {
+        Self::new().with_verify_options(options)
+    }
+}
+
+impl From<Webhook> for ClerkState {
+    fn from(webhook: Webhook) -> Self {
+        Self::new().with_webhook(webhook)
+    }
+}
+
+/// For routers without state: nothing is configured there, so the
+/// configuration must come from the extensions (a [`ClerkLayer`], or an
+/// `axum::Extension(ClerkState)`).
+impl FromRef<()> for ClerkState {
+    fn from_ref(_: &()) -> Self {
+        Self::default()
+    }
+}
+
+/// For a router whose state is the [`VerifyOptions`] itself.
+impl FromRef<VerifyOptions> for ClerkState {
+    fn from_ref(options: &VerifyOptions) -> Self {
+        Self::from(options.clone())
+    }
+}
+
+/// For a router whose state is the [`Webhook`] itself.
+impl FromRef<Webhook> for ClerkState {
+    fn from_ref(webhook: &Webhook) -> Self {
+        Self::from(webhook.clone())
+    }
+}
+
+/// `ClerkState` from the extensions, else from the router state, picking
+/// one of its fields.
+fn lookup<S, T>(
+    extensions: &Extensions,
+    state: &S,
+    field: impl Fn(&ClerkState) -> Option<Arc<T>>,
+) -> Option<Arc<T>>
+where
+    ClerkState: FromRef<S>,
+{
+    extensions
+        .get::<ClerkState>()
+        .and_then(&field)
+        .or_else(|| field(&ClerkState::from_ref(state)))
+}
+
+/// The request's [`AuthState`]: from the extensions, or computed with the
+/// configured options and then stored in the extensions for later
+/// extractors.
+async fn request_auth_state<S>(parts: &mut Parts, state: &S) -> Result<AuthState, AuthRejection>
+where
+    ClerkState: FromRef<S>,
+{
+    if let Some(auth) = parts.extensions.get::<AuthState>() {
+        return Ok(auth.clone());
+    }
+    let Some(options) = lookup(&parts.extensions, state, |c| c.verify.clone()) else {
+        tracing::error!(
+            "clerk_backend::axum: no VerifyOptions for this request; add a ClerkLayer or put a \
+             ClerkState with verify options in the router state or request extensions"
+        );
+        return Err(AuthRejection::NotConfigured);
+    };
+    let auth = authenticate_request(&parts.headers, &options).await;
+    parts.extensions.insert(auth.clone());
+    Ok(auth)
+}
+
+// ---------------------------------------------------------------------------
+// Session extractors
+// ---------------------------------------------------------------------------
+
+/// Extractor for handlers that need a signed-in user: the verified
+/// [`Claims`] of the request's session token.
+///
+/// Signed-out requests are rejected with an [`AuthRejection`]: `401` with
+/// `{"error": "signed_out", "reason": ...}`, or `503`/`500` when the token
+/// could not be checked because of a server-side problem. See the
+/// [module docs](self) for where the configuration comes from.
+///
+/// `Option<ClerkAuth>` is also an extractor: `None` when signed out, like
+/// [`MaybeSignedIn`].
+///
+/// ```no_run
+/// use clerk_backend::axum::ClerkAuth;
+///
+/// async fn me(ClerkAuth(claims): ClerkAuth) -> String {
+///     format!("{} (org {:?})", claims.user_id(), claims.org_id())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClerkAuth(pub Claims);
+
+impl Deref for ClerkAuth {
+    type Target = Claims;
+
+    fn deref(&self) -> &Claims {
+        &self.0
+    }
+}
+
+impl<S> FromRequestParts<S> for ClerkAuth
+where
+    S: Send + Sync,
+    ClerkState: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match request_auth_state(parts, state).await? {
+            AuthState::SignedIn(claims) => Ok(ClerkAuth(claims)),
+            AuthState::SignedOut(reason) => Err(AuthRejection::SignedOut(reason)),
+        }
+    }
+}
+
+/// `Option<ClerkAuth>`: `None` when signed out; rejects only on
+/// server-side problems, as [`MaybeSignedIn`] does.
+impl<S> OptionalFromRequestParts<S> for ClerkAuth
+where
+    S: Send + Sync,
+    ClerkState: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        let MaybeSignedIn(claims) =
+            <MaybeSignedIn as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        Ok(claims.map(ClerkAuth))
+    }
+}
+
+/// Extractor for handlers where signing in is optional: `Some(claims)` when
+/// the request carries a valid session token, `None` otherwise.
+///
+/// A missing, expired or otherwise invalid token gives `None` (Clerk's
+/// frontends refresh expired tokens themselves). Server-side problems
+/// (the key set could not be fetched, bad configuration) are not hidden as
+/// "signed out": they are rejected with `503`/`500`, as by [`ClerkAuth`].
+/// To handle every case yourself, extract the [`AuthState`] instead.
+///
+/// ```no_run
+/// use clerk_backend::axum::MaybeSignedIn;
+///
+/// async fn home(MaybeSignedIn(claims): MaybeSignedIn) -> String {
+///     match claims {
+///         Some(claims) => format!("welcome back, {}", claims.user_id()),
+///         None => "welcome".to_owned(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct MaybeSignedIn(pub Option<Claims>);
+
+impl<S> FromRequestParts<S> for MaybeSignedIn
+where
+    S: Send + Sync,
+    ClerkState: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match request_auth_state(parts, state).await? {
+            AuthState::SignedIn(claims) => Ok(MaybeSignedIn(Some(claims))),
+            AuthState::SignedOut(SignedOutReason::InvalidToken(error))
+                if error.is_server_error() =>
+            {
+                Err(AuthRejection::SignedOut(SignedOutReason::InvalidToken(
+                    error,
+                )))
+            }
+            AuthState::SignedOut(_) => Ok(MaybeSignedIn(None)),
+        }
+    }
+}
+
+/// The request's [`AuthState`] as an extractor: signed in, or signed out and
+/// why (including server-side verification failures, see
+/// [`VerifyError::is_server_error`]).
+///
+/// Rejects only when no configuration is found ([`AuthRejection::NotConfigured`]).
+impl<S> FromRequestParts<S> for AuthState
+where
+    S: Send + Sync,
+    ClerkState: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        request_auth_state(parts, state).await
+    }
+}
+
+/// Why a session extractor (or [`ClerkLayer::require_auth`]) rejected a
+/// request. Converts into the response described below.
+///
+/// | case | status | body |
+/// | --- | --- | --- |
+/// | no token, or the token is invalid | `401` | `{"error": "signed_out", "reason": ..., "message": ...}` |
+/// | the key set could not be fetched ([`VerifyError::KeyFetch`]) | `503` | `{"error": "auth_unavailable", "reason": "key_fetch_failed"}` |
+/// | bad key or configuration ([`VerifyError::InvalidKey`], [`VerifyError::InvalidConfig`]) | `500` | `{"error": "auth_misconfigured", "reason": "invalid_key" \| "invalid_config"}` |
+/// | no options found | `500` | `{"error": "auth_misconfigured", "reason": "not_configured"}` |
+///
+/// The `401` reasons ([`reason`](Self::reason)) are `no_token`,
+/// `token_expired`, `token_not_yet_valid`, `token_issued_in_future`,
+/// `invalid_signature`, `unknown_key`, `unauthorized_party`,
+/// `invalid_issuer`, `unsupported_algorithm` and `malformed_token`; `401`
+/// responses also carry a `WWW-Authenticate: Bearer` header. The `message`
+/// is the [`VerifyError`]'s, which never contains the token or a secret;
+/// details of server-side problems are logged (with `tracing`) rather than
+/// sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthRejection {
+    /// The request is signed out (or could not be checked), and why.
+    SignedOut(SignedOutReason),
+    /// No [`VerifyOptions`] were found in the request extensions or the
+    /// router state.
+    NotConfigured,
+}
+
+impl AuthRejection {
+    /// The response status: `401`, or `503`/`500` for server-side problems.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AuthRejection::SignedOut(SignedOutReason::InvalidToken(VerifyError::KeyFetch(_))) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            AuthRejection::SignedOut(SignedOutReason::InvalidToken(e)) if e.is_server_error() => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            AuthRejection::SignedOut(_) => StatusCode::UNAUTHORIZED,
+            AuthRejection::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `error` field: `signed_out`, `auth_unavailable` or
+    /// `auth_misconfigured`.
+    pub fn error(&self) -> &'static str {
+        match self.status() {
+            StatusCode::UNAUTHORIZED => "signed_out",
+            StatusCode::SERVICE_UNAVAILABLE => "auth_unavailable",
+            _ => "auth_misconfigured",
+        }
+    }
+
+    /// The `reason` field, e.g. `no_token` or `token_expired`.
+    pub fn reason(&self) -> &'static str {
+        let error = match self {
+            AuthRejection::NotConfigured => return "not_configured",
+            AuthRejection::SignedOut(SignedOutReason::NoToken) => return "no_token",
+            AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => error,
+        };
+        match error {
+            VerifyError::Expired { .. } => "token_expired",
+            VerifyError::NotYetValid { .. } => "token_not_yet_valid",
+            VerifyError::IssuedInFuture { .. } => "token_issued_in_future",
+            VerifyError::BadSignature => "invalid_signature",
+            VerifyError::UnknownKey { .. } => "unknown_key",
+            VerifyError::UnauthorizedParty { .. } => "unauthorized_party",
+            VerifyError::WrongIssuer { .. } => "invalid_issuer",
+            VerifyError::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
+            VerifyError::Malformed(_) => "malformed_token",
+            VerifyError::KeyFetch(_) => "key_fetch_failed",
+            VerifyError::InvalidKey(_) => "invalid_key",
+            VerifyError::InvalidConfig(_) => "invalid_config",
+        }
+    }
+}
+
+impl From<SignedOutReason> for AuthRejection {
+    fn from(reason: SignedOutReason) -> Self {
+        AuthRejection::SignedOut(reason)
+    }
+}
+
+impl fmt::Display for AuthRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthRejection::SignedOut(SignedOutReason::NoToken) => {
+                f.write_str("signed out: the request has no session token")
+            }
+            AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => {
+                write!(f, "signed out: {error}")
+            }
+            AuthRejection::NotConfigured => f.write_str(
+                "session-token verification is not configured (no ClerkLayer, and no ClerkState \
+                 with verify options)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AuthRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let mut body = ErrorBody::new(self.error(), self.reason());
+        if status != StatusCode::UNAUTHORIZED {
+            tracing::error!(reason = self.reason(), "clerk: {self}");
+            return json_response(status, &body);
+        }
+        tracing::debug!(reason = self.reason(), "clerk: request rejected: {self}");
+        let challenge = match &self {
+            AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => {
+                body.message = Some(error.to_string());
+                "Bearer error=\"invalid_token\""
+            }
+            _ => {
+                body.message =
+                    Some("no session token (Authorization: Bearer or __session cookie)".into());
+                "Bearer"
+            }
+        };
+        let mut response = json_response(status, &body);
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
+        response
+    }
+}
+
+/// The JSON body of every rejection, fields in this order.
+#[derive(Serialize)]
+struct ErrorBody {
+    error: &'static str,
+    reason: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    header: Option<&'static str>,
+}
+
+impl ErrorBody {
+    fn new(error: &'static str, reason: &'static str) -> Self {
+        ErrorBody {
+            error,
+            reason,
+            message: None,
+            header: None,
+        }
+    }
+}
+
+fn json_response(status: StatusCode, body: &ErrorBody) -> Response {
+    // Serializing a struct of strings cannot fail.
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+// ---------------------------------------------------------------------------
+// Webhooks
+// ---------------------------------------------------------------------------
+
+/// Extractor that verifies a webhook delivery from Clerk and hands the
+/// handler the typed [`WebhookEvent`].
+///
+/// The [`Webhook`] verifier comes from a [`ClerkState`] in the request
+/// extensions, else from the router state through [`FromRef`] (so a router
+/// whose state is the [`Webhook`] itself works). The body is read with
+/// axum's `Bytes` extractor, so the router's body limit
+/// ([`DefaultBodyLimit`](axum::extract::DefaultBodyLimit), 2 MB by default)
+/// applies. It consumes the body: put it last among the handler's
+/// arguments.
+///
+/// Deliveries that do not verify are rejected with a [`WebhookRejection`]:
+/// `400` and `{"error": "invalid_webhook", "reason": ...}`.
+///
+/// ```no_run
+/// use axum::http::StatusCode;
+/// use axum::routing::post;
+/// use clerk_backend::axum::ClerkWebhook;
+/// use clerk_backend::webhooks::{EventData, Webhook};
+///
+/// async fn clerk_events(ClerkWebhook(event): ClerkWebhook) -> StatusCode {
+///     match event.data {
+///         EventData::UserCreated(user) => println!("new user {}", user.id),
+///         EventData::UserDeleted(user) => println!("user {} deleted", user.id),
+///         _ => println!("ignoring {}", event.event_type),
+///     }
+///     StatusCode::NO_CONTENT
+/// }
+///
+/// # fn main() -> Result<(), clerk_backend::webhooks::WebhookError> {
+/// // CLERK_WEBHOOK_SIGNING_SECRET=whsec_...
+/// let app: axum::Router = axum::Router::new()
+///     .route("/webhooks/clerk", post(clerk_events))
+///     .with_state(Webhook::from_env()?);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClerkWebhook(pub WebhookEvent);
+
+impl<S> FromRequest<S> for ClerkWebhook
+where
+    S: Send + Sync,
+    ClerkState: FromRef<S>,
+{
+    type Rejection = WebhookRejection;
+
+    async fn from_request(mut req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Some(webhook) = lookup(req.extensions(), state, |c| c.webhook.clone()) else {
+            tracing::error!(
+                "clerk_backend::axum: no Webhook for this request; put a ClerkState with a \
+                 webhook (or the Webhook itself) in the router state or request extensions"
+            );
+            return Err(WebhookRejection::NotConfigured);
+        };
+        // The body extractor does not need the headers; keep them for the
+        // signature check.
+        let headers = std::mem::take(req.headers_mut());
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(WebhookRejection::Body)?;
+        match webhook.verify(&headers, &body) {
+            Ok(event) => Ok(ClerkWebhook(event)),
+            Err(error) => Err(WebhookRejection::Invalid(error)),
+        }
+    }
+}
+
+/// Why [`ClerkWebhook`] rejected a request. Converts into a JSON response:
+///
+/// | case | status | body |
+/// | --- | --- | --- |
+/// | the delivery does not verify | `400` | `{"error": "invalid_webhook", "reason": ..., "message": ...}` |
+/// | the body is over the limit | `413` | `{"error": "invalid_webhook", "reason": "body_too_large", ...}` |
+/// | the body could not be read | `400` | `{"error": "invalid_webhook", "reason": "unreadable_body", ...}` |
+/// | no [`Webhook`] configured | `500` | `{"error": "webhook_misconfigured", "reason": "not_configured"}` |
+///
+/// The reasons for deliveries that do not verify are `missing_header` (with
+/// a `header` field naming it), `invalid_timestamp`, `timestamp_too_old`,
+/// `timestamp_too_new`, `invalid_signature` and `invalid_payload` (signed,
+/// but not a JSON event).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WebhookRejection {
+    /// The delivery did not verify.
+    Invalid(WebhookError),
+    /// The body could not be read, or is larger than the body limit.
+    Body(BytesRejection),
+    /// No [`Webhook`] was found in the request extensions or router state.
+    NotConfigured,
+}
+
+impl WebhookRejection {
+    /// The response status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebhookRejection::Invalid(
+                WebhookError::InvalidSecret | WebhookError::MissingSecret,
+            )
+            | WebhookRejection::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
+            WebhookRejection::Invalid(_) => StatusCode::BAD_REQUEST,
+            WebhookRejection::Body(rejection) => rejection.status(),
+        }
+    }
+
+    /// The `reason` field, e.g. `invalid_signature`.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            WebhookRejection::Invalid(error) => match error {
+                WebhookError::MissingHeader(_) => "missing_header",
+                WebhookError::InvalidTimestamp => "invalid_timestamp",
+                WebhookError::TimestampTooOld => "timestamp_too_old",
+                WebhookError::TimestampTooNew => "timestamp_too_new",
+                WebhookError::NoMatchingSignature => "invalid_signature",
+                WebhookError::InvalidJson(_) => "invalid_payload",
+                WebhookError::InvalidSecret => "invalid_secret",
+                WebhookError::MissingSecret => "missing_secret",
+            },
+            WebhookRejection::Body(rejection)
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                "body_too_large"
+            }
+            WebhookRejection::Body(_) => "unreadable_body",
+            WebhookRejection::NotConfigured => "not_configured",
+        }
+    }
+}
+
+impl fmt::Display for WebhookRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebhookRejection::Invalid(error) => write!(f, "webhook rejected: {error}"),
+            WebhookRejection::Body(rejection) => {
+                write!(f, "webhook rejected: {}", rejection.body_text())
+            }
+            WebhookRejection::NotConfigured => {
+                f.write_str("webhook verification is not configured (no ClerkState with a webhook)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for WebhookRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WebhookRejection::Invalid(error) => Some(error),
+            WebhookRejection::Body(rejection) => Some(rejection),
+            WebhookRejection::NotConfigured => None,
+        }
+    }
+}
+
+impl IntoResponse for WebhookRejection {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(reason = self.reason(), "clerk: {self}");
+            let body = ErrorBody::new("webhook_misconfigured", self.reason());
+            return json_response(status, &body);
+        }
+        tracing::debug!(reason = self.reason(), "clerk: {self}");
+        let mut body = ErrorBody::new("invalid_webhook", self.reason());
+        match &self {
+            WebhookRejection::Invalid(error) => {
+                body.message = Some(error.to_string());
+                if let WebhookError::MissingHeader(name) = error {
+                    body.header = Some(name);
+                }
+            }
+            WebhookRejection::Body(rejection) => body.message = Some(rejection.body_text()),
+            WebhookRejection::NotConfigured => {}
+        }
+        json_response(status, &body)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Layer
+// ---------------------------------------------------------------------------
+
+/// A tower [`Layer`] that authenticates every request with
+/// [`authenticate_request`] and inserts the resulting [`AuthState`] into the
+/// request extensions, where the extractors ([`ClerkAuth`],
+/// [`MaybeSignedIn`], [`AuthState`]) and any other code
+/// (`req.extensions().get::<AuthState>()`) find it.
+///
+/// * [`ClerkLayer::new`] never rejects: signed-out requests reach the
+///   service with an [`AuthState::SignedOut`].
+/// * [`ClerkLayer::require_auth`] answers signed-out requests itself with
+///   the [`AuthRejection`] response (`401`, or `503`/`500` for server-side
+///   problems), without calling the service.
+///
+/// The layer only looks at headers, never at paths: put it on the routes it
+/// should cover. With axum, use
+/// [`Router::route_layer`](axum::Router::route_layer) for `require_auth`, so
+/// that requests to unknown paths still get `404`, not `401`; and keep CORS
+/// handling outside it, since preflight requests carry no token. Each
+/// `ClerkLayer` verifies the token it sees, even if an outer one already did.
+///
+/// It works with any tower stack over `http` types, not only axum: the
+/// service accepts any request body and any response body, and answers with
+/// an axum [`Response`] (its body is a plain [`http_body`](HttpBody) body).
+///
+/// ```no_run
+/// use std::convert::Infallible;
+/// use axum::body::Body;
+/// use clerk_backend::auth::{AuthState, VerifyOptions};
+/// use clerk_backend::axum::ClerkLayer;
+/// use tower::{ServiceBuilder, service_fn};
+///
+/// # fn main() -> Result<(), clerk_backend::auth::VerifyError> {
+/// let service = ServiceBuilder::new()
+///     .layer(ClerkLayer::require_auth(VerifyOptions::from_env()?))
+///     .service(service_fn(|req: http::Request<Body>| async move {
+///         let user = req.extensions().get::<AuthState>().and_then(|a| a.user_id());
+///         let text = format!("hello {}", user.unwrap_or("?"));
+///         Ok::<_, Infallible>(http::Response::new(Body::from(text)))
+///     }));
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct ClerkLayer {
+    options: Arc<VerifyOptions>,
+    require_auth: bool,
+}
+
+impl ClerkLayer {
+    /// A layer that authenticates every request with `options` and never
+    /// rejects.
+    pub fn new(options: VerifyOptions) -> Self {
+        ClerkLayer {
+            options: Arc::new(options),
+            require_auth: false,
+        }
+    }
+
+    /// A layer that authenticates every request with `options` and rejects
+    /// signed-out ones (see [`AuthRejection`]).
+    pub fn require_auth(options: VerifyOptions) -> Self {
+        ClerkLayer {
+            options: Arc::new(options),
+            require_auth: true,
+        }
+    }
+
+    /// The options tokens are verified with.
+    pub fn options(&self) -> &VerifyOptions {
+        &self.options
+    }
+
+    /// Whether signed-out requests are rejected.
+    pub fn requires_auth(&self) -> bool {
+        self.require_auth
+    }
+}
+
+impl<S> Layer<S> for ClerkLayer {
+    type Service = ClerkService<S>;
+
+    fn layer(&self, inner: S) -> ClerkService<S> {
+        ClerkService {
+            inner,
+            options: self.options.clone(),
+            require_auth: self.require_auth,
+        }
+    }
+}
+
+/// The [`Service`] made by [`ClerkLayer`].
+#[derive(Clone, Debug)]
+pub struct ClerkService<S> {
+    inner: S,
+    options: Arc<VerifyOptions>,
+    require_auth: bool,
+}
+
+impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for ClerkService<S>
+where
+    S: Service<http::Request<ReqBody>, Response = http::Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: 'static,
+    ReqBody: Send + 'static,
+    ResBody: HttpBody<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ClerkFuture<S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<ReqBody>) -> Self::Future {
+        // The service that was polled ready handles this request; a clone
+        // takes its place for the next one.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let options = self.options.clone();
+        let require_auth = self.require_auth;
+        ClerkFuture(Box::pin(async move {
+            let (mut parts, body) = req.into_parts();
+            let auth = authenticate_request(&parts.headers, &options).await;
+            if require_auth && let AuthState::SignedOut(reason) = auth {
+                return Ok(AuthRejection::SignedOut(reason).into_response());
+            }
+            parts.extensions.insert(auth);
+            let response = inner.call(http::Request::from_parts(parts, body)).await?;
+            Ok(response.map(Body::new))
+        }))
+    }
+}
+
+/// The response future of [`ClerkService`].
+pub struct ClerkFuture<E>(Pin<Box<dyn Future<Output = Result<Response, E>> + Send>>);
+
+impl<E> Future for ClerkFuture<E> {
+    type Output = Result<Response, E>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl<E> fmt::Debug for ClerkFuture<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClerkFuture")
+    }
+}
