@@ -6,42 +6,20 @@
 use std::hint::black_box;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use clerk_backend::auth::{JwksCache, VerifyOptions, verify_token};
 use criterion::{Criterion, criterion_group, criterion_main};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::json;
 
-fn pem_wrap(label: &str, der: &[u8]) -> String {
-    let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
-}
+#[path = "../tests/support/test_key.rs"]
+mod test_key;
+use test_key::TestKey;
 
 fn bench_verify(c: &mut Criterion) {
-    use aws_lc_rs::encoding::AsDer;
-    use aws_lc_rs::signature::KeyPair as _;
-
     // A 2048-bit key, like Clerk's.
-    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
-    let encoding = EncodingKey::from_rsa_pem(
-        pem_wrap("PRIVATE KEY", pair.as_der().unwrap().as_ref()).as_bytes(),
-    )
-    .unwrap();
-    let public = pair.public_key();
-    let public_pem = pem_wrap("PUBLIC KEY", public.as_der().unwrap().as_ref());
-    let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
-    let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
-    let kid = "ins_2abcdefghijklmnopqrstuvwxyz";
-    let jwk = json!({"use": "sig", "kty": "RSA", "kid": kid, "alg": "RS256", "n": n, "e": e});
+    let key = TestKey::generate("ins_2abcdefghijklmnopqrstuvwxyz");
+    let public_pem = &key.public_pem;
+    let jwk = &key.jwk;
 
     // A realistic session token (claims version 2 with an organisation).
     let now = SystemTime::now()
@@ -63,10 +41,7 @@ fn bench_verify(c: &mut Criterion) {
         "sub": "user_2abcdefghijklmnopqrstuvwxyz",
         "v": 2
     });
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(kid.into());
-    header.typ = Some("JWT".into());
-    let token = jsonwebtoken::encode(&header, &claims, &encoding).unwrap();
+    let token = key.sign(&claims);
 
     // JWKS served by a local mock, fetched once to warm the cache.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -83,7 +58,7 @@ fn bench_verify(c: &mut Criterion) {
     let jwks_options = VerifyOptions::with_jwks(cache)
         .issuer("https://clerk.example.com")
         .authorized_parties(["https://app.example.com"]);
-    let pem_options = VerifyOptions::with_pem(&public_pem)
+    let pem_options = VerifyOptions::with_pem(public_pem)
         .unwrap()
         .issuer("https://clerk.example.com")
         .authorized_parties(["https://app.example.com"]);

@@ -46,6 +46,8 @@ pub struct CompatCounts {
     pub union_fallbacks: usize,
     /// Schemas left strict because requests use them too.
     pub shared_with_requests: usize,
+    /// Value constraints (`pattern`, `minLength`, `maximum`, ...) removed.
+    pub validations_dropped: usize,
 }
 
 /// An operation sending `multipart/form-data`, described just enough to
@@ -79,6 +81,7 @@ pub fn normalize(spec: &mut Value) -> Result<Report, String> {
     dedupe_parameters(spec, &mut report);
     integral_number_parameters(spec, &mut report);
     open_objects(spec);
+    drop_format_constraints(spec, &mut report);
     forward_compatible_responses(spec, &mut report);
     Ok(report)
 }
@@ -660,6 +663,66 @@ fn open_objects(spec: &mut Value) {
     }
 }
 
+/// Pass: `pattern`, length and item-count constraints become constrained
+/// newtypes in typify's output, which reject values at the client: an ID
+/// whose format Clerk changes, a country code in lower case. They are the
+/// server's to check, so they are dropped everywhere (request parameters
+/// then take plain strings), as are `anyOf`/`oneOf` lists that only name
+/// required fields. Numeric bounds stay on requests, where they
+/// choose the integer type (see `integral_number_parameters`).
+fn drop_format_constraints(spec: &mut Value, report: &mut Report) {
+    const KEYS: [&str; 6] = [
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+    ];
+    fn walk(v: &mut Value, n: &mut usize) {
+        match v {
+            Value::Object(map) => {
+                // Only schema objects carry these (a property *named*
+                // `pattern` is a key of `properties`, whose value is an object).
+                for k in KEYS {
+                    if map.get(k).is_some_and(|x| !x.is_object()) {
+                        map.remove(k);
+                        *n += 1;
+                    }
+                }
+                // `anyOf: [{required: [a]}, {required: [b]}]` only says which
+                // fields must be present: a check, not a shape. typify would
+                // make an enum of near-identical structs of it.
+                for k in ["anyOf", "oneOf"] {
+                    let only_required = map.get(k).and_then(Value::as_array).is_some_and(|l| {
+                        l.iter().all(|v| {
+                            v.as_object().is_some_and(|o| {
+                                o.keys()
+                                    .all(|key| key == "required" || key == "description")
+                            })
+                        })
+                    });
+                    if only_required && map.contains_key("properties") {
+                        map.remove(k);
+                        *n += 1;
+                    }
+                }
+                map.values_mut().for_each(|x| walk(x, n));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|x| walk(x, n)),
+            _ => {}
+        }
+    }
+    let mut n = 0;
+    walk(v_components(spec), &mut n);
+    if let Some(paths) = spec.get_mut("paths") {
+        walk(paths, &mut n);
+    }
+    report
+        .notes
+        .push(format!("{n} pattern/length constraints dropped"));
+}
+
 fn v_components(spec: &mut Value) -> &mut Value {
     spec.as_object_mut()
         .expect("checked by check_shape")
@@ -720,10 +783,12 @@ fn reachable(components: &Value, roots: Vec<&Value>) -> BTreeSet<String> {
 /// - array and map properties also accept `null`;
 /// - a string enum becomes `oneOf: [the enum, any string]`: known values
 ///   stay typed, an unknown one decodes and keeps its text. Enums of
-///   schemas that are themselves `oneOf`/`anyOf` variants stay closed,
-///   since they tell the variants apart;
+///   schemas that are themselves `oneOf` variants stay closed, since they
+///   tell the variants apart;
 /// - a `oneOf`/`anyOf` gets a last, raw-JSON variant, so a value matching
 ///   none of the variants does not fail the enclosing object.
+///
+/// - value constraints (`pattern`, lengths, bounds) are dropped.
 ///
 /// Unknown fields are already ignored (see `open_objects`). A required
 /// scalar that is missing (an `id`) still fails, with the path of the field.
@@ -811,11 +876,11 @@ fn forward_compatible_responses(spec: &mut Value, report: &mut Report) {
     report.compat = counts;
 }
 
-/// Component schemas referenced directly as `oneOf`/`anyOf` variants.
+/// Component schemas referenced directly as `oneOf` variants.
 fn collect_variants(v: &Value, out: &mut BTreeSet<String>) {
     match v {
         Value::Object(m) => {
-            for key in ["oneOf", "anyOf"] {
+            for key in ["oneOf"] {
                 for variant in m.get(key).and_then(Value::as_array).into_iter().flatten() {
                     if let Some(r) = variant.get("$ref").and_then(Value::as_str)
                         && let Some(name) = r.strip_prefix("#/components/schemas/")
@@ -838,6 +903,21 @@ fn is_collection(schema: &Value) -> bool {
         _ => false,
     }
 }
+
+/// Keywords that only constrain values, dropped from response schemas.
+const VALIDATION_KEYWORDS: [&str; 11] = [
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "multipleOf",
+];
 
 /// Where `loosen` puts the closed enums it takes out of schemas.
 struct Loosener<'c> {
@@ -880,6 +960,14 @@ impl Loosener<'_> {
         let Some(map) = schema.as_object_mut() else {
             return;
         };
+        // Validation is the server's job: a pattern or bound the client
+        // checks would reject the first value Clerk sends outside it (and
+        // typify turns them into constrained newtypes).
+        for key in VALIDATION_KEYWORDS {
+            if map.remove(key).is_some() {
+                self.counts.validations_dropped += 1;
+            }
+        }
         if open_enums
             && map.get("type").and_then(Value::as_str) == Some("string")
             && map.contains_key("enum")
@@ -914,8 +1002,11 @@ impl Loosener<'_> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(list) = map.get_mut(key).and_then(Value::as_array_mut) {
+                // `oneOf` variants are told apart by their enums: keep those
+                // closed. `anyOf` variants may overlap: open them.
+                let open_variants = key == "anyOf";
                 for (i, variant) in list.iter_mut().enumerate() {
-                    self.loosen(variant, &format!("{name}Variant{i}"), false);
+                    self.loosen(variant, &format!("{name}Variant{i}"), open_variants);
                 }
                 if !list
                     .iter()

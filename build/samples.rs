@@ -122,7 +122,10 @@ impl<'a> Sampler<'a> {
             }
             return Value::Object(merged);
         }
-        for key in ["oneOf", "anyOf"] {
+        // With `properties` beside them, `oneOf`/`anyOf` only add
+        // constraints (which fields must be present): sample the object.
+        let has_properties = schema.get("properties").is_some();
+        for key in ["oneOf", "anyOf"].into_iter().filter(|_| !has_properties) {
             if let Some(first) = schema
                 .get(key)
                 .and_then(Value::as_array)

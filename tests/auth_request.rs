@@ -4,46 +4,20 @@
 use std::sync::LazyLock;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use clerk_backend::auth::{
     AuthState, SignedOutReason, VerifyError, VerifyOptions, authenticate_request, session_token,
 };
 use http::header::{AUTHORIZATION, COOKIE};
 use http::{HeaderMap, HeaderValue};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
-struct TestKey {
-    encoding: EncodingKey,
-    public_pem: String,
-}
-
-fn pem_wrap(label: &str, der: &[u8]) -> String {
-    let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
-}
+#[path = "support/test_key.rs"]
+mod test_key;
+use test_key::TestKey;
 
 // Key generation is slow in debug builds: once per test binary.
-static KEY: LazyLock<TestKey> = LazyLock::new(|| {
-    use aws_lc_rs::encoding::AsDer;
-    use aws_lc_rs::signature::KeyPair as _;
-    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
-    let pkcs8 = pair.as_der().unwrap();
-    let spki = pair.public_key().as_der().unwrap();
-    TestKey {
-        encoding: EncodingKey::from_rsa_pem(pem_wrap("PRIVATE KEY", pkcs8.as_ref()).as_bytes())
-            .unwrap(),
-        public_pem: pem_wrap("PUBLIC KEY", spki.as_ref()),
-    }
-});
+static KEY: LazyLock<TestKey> = LazyLock::new(|| TestKey::generate("ins_test"));
 
 const NOW: u64 = 1_700_000_000;
 
@@ -57,12 +31,6 @@ fn claims(sub: &str) -> Value {
         "iat": NOW,
         "nbf": NOW - 10,
     })
-}
-
-fn sign(claims: &Value) -> String {
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some("ins_test".into());
-    jsonwebtoken::encode(&header, claims, &KEY.encoding).unwrap()
 }
 
 fn options() -> VerifyOptions {
@@ -83,7 +51,7 @@ fn headers(pairs: &[(http::HeaderName, String)]) -> HeaderMap {
 
 #[tokio::test]
 async fn bearer_header_signs_in() {
-    let token = sign(&claims("user_bearer"));
+    let token = KEY.sign(&claims("user_bearer"));
     let state = authenticate_request(
         &headers(&[(AUTHORIZATION, format!("Bearer {token}"))]),
         &options(),
@@ -105,7 +73,7 @@ async fn bearer_header_signs_in() {
 
 #[tokio::test]
 async fn session_cookie_signs_in() {
-    let token = sign(&claims("user_cookie"));
+    let token = KEY.sign(&claims("user_cookie"));
     let cases = [
         vec![format!("__session={token}")],
         vec![format!("theme=dark; __session={token}; __client_uat=123")],
@@ -162,7 +130,8 @@ async fn invalid_token_is_signed_out_with_the_reason() {
         other => panic!("{other:?}"),
     }
 
-    let expired = sign(&json!({"sub": "u", "iss": "https://clerk.example.com", "exp": NOW - 60}));
+    let expired =
+        KEY.sign(&json!({"sub": "u", "iss": "https://clerk.example.com", "exp": NOW - 60}));
     let state = authenticate_request(
         &headers(&[(COOKIE, format!("__session={expired}"))]),
         &options(),
@@ -173,7 +142,7 @@ async fn invalid_token_is_signed_out_with_the_reason() {
         AuthState::SignedOut(SignedOutReason::InvalidToken(VerifyError::Expired { .. }))
     ));
 
-    let other_site = sign(&json!({"sub": "u", "iss": "https://clerk.example.com",
+    let other_site = KEY.sign(&json!({"sub": "u", "iss": "https://clerk.example.com",
         "exp": NOW + 60, "azp": "https://evil.example"}));
     let state = authenticate_request(
         &headers(&[(COOKIE, format!("__session={other_site}"))]),
@@ -204,7 +173,7 @@ async fn invalid_token_is_signed_out_with_the_reason() {
 
 #[tokio::test]
 async fn bearer_header_takes_precedence_over_the_cookie() {
-    let good = sign(&claims("user_cookie"));
+    let good = KEY.sign(&claims("user_cookie"));
     let state = authenticate_request(
         &headers(&[
             (AUTHORIZATION, "Bearer garbage".into()),
@@ -218,7 +187,7 @@ async fn bearer_header_takes_precedence_over_the_cookie() {
         AuthState::SignedOut(SignedOutReason::InvalidToken(_))
     ));
 
-    let bearer = sign(&claims("user_bearer"));
+    let bearer = KEY.sign(&claims("user_bearer"));
     let state = authenticate_request(
         &headers(&[
             (AUTHORIZATION, format!("Bearer {bearer}")),

@@ -19,49 +19,21 @@ use clerk_backend::axum::{
     AuthRejection, ClerkAuth, ClerkLayer, ClerkState, ClerkWebhook, MaybeSignedIn, WebhookRejection,
 };
 use clerk_backend::webhooks::{EventData, Webhook};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
+
+#[path = "support/test_key.rs"]
+mod test_key;
+use test_key::TestKey;
 
 // ---------------------------------------------------------------------------
 // Keys, tokens, requests
 // ---------------------------------------------------------------------------
 
-struct TestKey {
-    encoding: EncodingKey,
-    public_pem: String,
-}
-
-fn pem_wrap(label: &str, der: &[u8]) -> String {
-    let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
-}
-
-fn generate_key() -> TestKey {
-    use aws_lc_rs::encoding::AsDer;
-    use aws_lc_rs::signature::KeyPair as _;
-    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
-    let pkcs8 = pair.as_der().unwrap();
-    let spki = pair.public_key().as_der().unwrap();
-    TestKey {
-        encoding: EncodingKey::from_rsa_pem(pem_wrap("PRIVATE KEY", pkcs8.as_ref()).as_bytes())
-            .unwrap(),
-        public_pem: pem_wrap("PUBLIC KEY", spki.as_ref()),
-    }
-}
-
 // Key generation is slow in debug builds: once per test binary.
-static KEY: LazyLock<TestKey> = LazyLock::new(generate_key);
+static KEY: LazyLock<TestKey> = LazyLock::new(|| TestKey::generate("ins_test"));
 /// A key that is not the instance's.
-static OTHER_KEY: LazyLock<TestKey> = LazyLock::new(generate_key);
+static OTHER_KEY: LazyLock<TestKey> = LazyLock::new(|| TestKey::generate("ins_test"));
 
 const NOW: u64 = 1_700_000_000;
 const ISSUER: &str = "https://clerk.example.com";
@@ -79,14 +51,8 @@ fn claims(sub: &str) -> Value {
     })
 }
 
-fn sign_with(key: &TestKey, claims: &Value) -> String {
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some("ins_test".into());
-    jsonwebtoken::encode(&header, claims, &key.encoding).unwrap()
-}
-
 fn token(sub: &str) -> String {
-    sign_with(&KEY, &claims(sub))
+    KEY.sign(&claims(sub))
 }
 
 fn options_for(key: &TestKey) -> VerifyOptions {
@@ -271,10 +237,8 @@ async fn no_token_is_401_no_token() {
 
 #[tokio::test]
 async fn expired_token_is_401_token_expired() {
-    let expired = sign_with(
-        &KEY,
-        &json!({"sub": "user_1", "iss": ISSUER, "exp": NOW - 60, "iat": NOW - 120}),
-    );
+    let expired =
+        KEY.sign(&json!({"sub": "user_1", "iss": ISSUER, "exp": NOW - 60, "iat": NOW - 120}));
     let reply = send(state_app(), bearer("/me", &expired)).await;
     reply.assert_signed_out("token_expired");
     assert!(
@@ -291,7 +255,7 @@ async fn expired_token_is_401_token_expired() {
 
 #[tokio::test]
 async fn bad_signature_is_401_invalid_signature() {
-    let forged = sign_with(&OTHER_KEY, &claims("user_1"));
+    let forged = OTHER_KEY.sign(&claims("user_1"));
     send(state_app(), bearer("/me", &forged))
         .await
         .assert_signed_out("invalid_signature");
@@ -309,8 +273,7 @@ async fn bad_signature_is_401_invalid_signature() {
 
 #[tokio::test]
 async fn wrong_azp_is_401_unauthorized_party() {
-    let token = sign_with(
-        &KEY,
+    let token = KEY.sign(
         &json!({"sub": "user_1", "iss": ISSUER, "exp": NOW + 60, "azp": "https://evil.example"}),
     );
     let reply = send(state_app(), bearer("/me", &token)).await;
@@ -322,17 +285,11 @@ async fn other_invalid_tokens_name_their_reason() {
     let cases = [
         ("not-a-jwt".to_owned(), "malformed_token"),
         (
-            sign_with(
-                &KEY,
-                &json!({"sub": "u", "iss": "https://other.example.com", "exp": NOW + 60}),
-            ),
+            KEY.sign(&json!({"sub": "u", "iss": "https://other.example.com", "exp": NOW + 60})),
             "invalid_issuer",
         ),
         (
-            sign_with(
-                &KEY,
-                &json!({"sub": "u", "iss": ISSUER, "exp": NOW + 600, "nbf": NOW + 300}),
-            ),
+            KEY.sign(&json!({"sub": "u", "iss": ISSUER, "exp": NOW + 600, "nbf": NOW + 300})),
             "token_not_yet_valid",
         ),
         (
@@ -415,8 +372,8 @@ async fn maybe_signed_in_both_ways() {
     assert_eq!(anonymous.body, "anonymous");
 
     // An expired or forged token is treated as signed out, not rejected.
-    let expired = sign_with(&KEY, &json!({"sub": "u", "iss": ISSUER, "exp": NOW - 60}));
-    let forged = sign_with(&OTHER_KEY, &claims("user_opt"));
+    let expired = KEY.sign(&json!({"sub": "u", "iss": ISSUER, "exp": NOW - 60}));
+    let forged = OTHER_KEY.sign(&claims("user_opt"));
     for token in [expired, forged] {
         let reply = send(state_app(), bearer("/maybe", &token)).await;
         assert_eq!(reply.status, StatusCode::OK);
@@ -457,7 +414,7 @@ async fn layer_provides_the_auth_state_without_router_state() {
     send(app.clone(), get_req("/me"))
         .await
         .assert_signed_out("no_token");
-    let expired = sign_with(&KEY, &json!({"sub": "u", "iss": ISSUER, "exp": NOW - 60}));
+    let expired = KEY.sign(&json!({"sub": "u", "iss": ISSUER, "exp": NOW - 60}));
     send(app.clone(), cookie("/me", &expired))
         .await
         .assert_signed_out("token_expired");
@@ -498,7 +455,7 @@ async fn require_auth_layer_rejects_before_the_handler() {
     send(app.clone(), get_req("/private"))
         .await
         .assert_signed_out("no_token");
-    let forged = sign_with(&OTHER_KEY, &claims("user_req"));
+    let forged = OTHER_KEY.sign(&claims("user_req"));
     send(app.clone(), cookie("/private", &forged))
         .await
         .assert_signed_out("invalid_signature");

@@ -168,7 +168,7 @@ fn path_level_parameters_are_merged_into_each_operation() {
         "parameters": [{"name": "user_id", "in": "path", "required": true, "schema": {"type": "string"}}],
         "get": {"operationId": "GetUser", "responses": {"200": ok("User")}},
         "delete": {"operationId": "DeleteUser", "parameters": [
-            {"name": "user_id", "in": "path", "required": true, "schema": {"type": "string", "minLength": 1}}
+            {"name": "user_id", "in": "path", "required": true, "description": "own", "schema": {"type": "string"}}
         ], "responses": {"200": ok("User")}}
     }}));
     normalize(&mut s).unwrap();
@@ -185,7 +185,7 @@ fn path_level_parameters_are_merged_into_each_operation() {
         .as_array()
         .unwrap();
     assert_eq!(p.len(), 1);
-    assert_eq!(p[0]["schema"]["minLength"], 1);
+    assert_eq!(p[0]["description"], "own");
 }
 
 #[test]
@@ -394,4 +394,26 @@ fn response_schemas_become_forward_compatible_and_request_schemas_do_not() {
     assert_eq!(report.compat.union_fallbacks, 1);
     assert_eq!(report.compat.relaxed_required, 5);
     assert_eq!(report.compat.nullable_collections, 2);
+}
+
+#[test]
+fn pattern_and_length_constraints_are_dropped() {
+    let mut s = spec(json!({"/x/{id}": {"get": {
+        "operationId": "X",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^x_\\w{27}$", "minLength": 3}}],
+        "responses": {"200": ok("User")}
+    }}}));
+    s["components"]["schemas"]["User"]["properties"]["pattern"] =
+        json!({"type": "string", "maxLength": 2});
+    normalize(&mut s).unwrap();
+    assert_eq!(
+        s.pointer("/paths/~1x~1{id}/get/parameters/0/schema")
+            .unwrap(),
+        &json!({"type": "string"})
+    );
+    // A property named `pattern` survives; its constraint does not.
+    assert_eq!(
+        s["components"]["schemas"]["User"]["properties"]["pattern"],
+        json!({"type": "string"})
+    );
 }
