@@ -3,6 +3,7 @@
 //! multipart operations progenitor cannot take (`multipart.rs`), and write
 //! the result to `OUT_DIR` for `src/generated.rs` to include.
 
+mod checks;
 mod compattests;
 mod multipart;
 pub mod normalize;
@@ -29,6 +30,7 @@ pub fn run() -> Result<(), String> {
         "build/multipart.rs",
         "build/optests.rs",
         "build/compattests.rs",
+        "build/checks.rs",
         "build/paginate.rs",
         "build/samples.rs",
     ] {
@@ -61,6 +63,7 @@ pub fn run() -> Result<(), String> {
     let (client, file) = generate(&spec)?;
     let tests = optests::generate(&spec, &report.multipart, &file);
     let pages = paginate::generate(&spec, &file);
+    let checks = checks::generate(&spec, &report.multipart, &file);
     normalize::inline_refs(&mut original);
     let compat = compattests::generate(&original, &report.multipart, &file);
     let extra = multipart::generate(&report.multipart)?;
@@ -85,7 +88,7 @@ pub fn run() -> Result<(), String> {
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     write(
         &out.join("codegen.rs"),
-        &format!("{client}\n{extra}\n{pages}\n{constants}"),
+        &format!("{client}\n{extra}\n{pages}\n{checks}\n{constants}"),
     )?;
     write(&out.join("operation_tests.rs"), &tests)?;
     write(&out.join("compat_tests.rs"), &compat)?;

@@ -12,7 +12,7 @@ use heck::{ToPascalCase, ToSnakeCase};
 use std::fmt::Write;
 
 /// Rust type name typify gives the component schema behind `reference`.
-fn type_name(reference: &str) -> String {
+pub(super) fn type_name(reference: &str) -> String {
     let name = reference.rsplit('/').next().unwrap_or(reference);
     let cleaned: String = name
         .replace('\'', "")

@@ -219,7 +219,7 @@ pub struct DecodeError {
     /// The HTTP status, when known.
     pub status: Option<StatusCode>,
     /// The Rust type being decoded, when known.
-    pub type_name: Option<&'static str>,
+    pub type_name: Option<String>,
     /// JSON path of the offending value, like `$.data[2].email_addresses[0].id`.
     pub path: String,
     /// What serde reported.
@@ -231,7 +231,7 @@ pub struct DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "could not decode Clerk's response")?;
-        if let Some(t) = self.type_name {
+        if let Some(t) = &self.type_name {
             write!(f, " as {t}")?;
         }
         if let Some(s) = self.status {
@@ -247,10 +247,49 @@ impl fmt::Display for DecodeError {
     }
 }
 
+/// Starts a decode report put in place of a success body that does not
+/// decode (see `src/hooks.rs`). Not JSON, so no type can decode it.
+pub(crate) const DECODE_REPORT_MARKER: &[u8] = b"\x01clerk-backend-decode-report\x01";
+
 impl DecodeError {
+    /// The marker, then this report and the original body as JSON.
+    pub(crate) fn to_marked_body(&self, original: &[u8]) -> Vec<u8> {
+        let report = serde_json::json!({
+            "status": self.status.map(|s| s.as_u16()),
+            "type": self.type_name,
+            "path": self.path,
+            "message": self.message,
+            "trace_id": self.trace_id,
+            "body": String::from_utf8_lossy(original),
+        });
+        let mut out = DECODE_REPORT_MARKER.to_vec();
+        out.extend_from_slice(report.to_string().as_bytes());
+        out
+    }
+
+    /// Read a report made by [`to_marked_body`](Self::to_marked_body).
+    fn from_marked_body(body: &[u8]) -> Option<Self> {
+        let report: Value =
+            serde_json::from_slice(body.strip_prefix(DECODE_REPORT_MARKER)?).ok()?;
+        let text = |k: &str| report.get(k).and_then(Value::as_str).map(str::to_string);
+        Some(Self {
+            status: report
+                .get("status")
+                .and_then(Value::as_u64)
+                .and_then(|s| StatusCode::from_u16(s as u16).ok()),
+            type_name: text("type"),
+            path: text("path").unwrap_or_else(|| "$".into()),
+            message: text("message").unwrap_or_default(),
+            trace_id: text("trace_id"),
+        })
+    }
+
     /// Build from the body and serde's error, locating the JSON path of the
     /// failure from the error's line and column.
     pub fn new(body: &[u8], error: &serde_json::Error) -> Self {
+        if let Some(report) = Self::from_marked_body(body) {
+            return report;
+        }
         Self {
             status: None,
             type_name: None,
@@ -262,7 +301,7 @@ impl DecodeError {
 }
 
 /// serde_json appends " at line L column C"; the JSON path says it better.
-fn strip_position(message: &str) -> String {
+pub(crate) fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),
@@ -369,7 +408,8 @@ impl Error {
     ) -> Result<progenitor_client::ResponseValue<T>> {
         result.map_err(|e| match Error::from(e) {
             Error::Decode(mut d) => {
-                d.type_name = Some(std::any::type_name::<T>());
+                d.type_name
+                    .get_or_insert_with(|| std::any::type_name::<T>().to_string());
                 Error::Decode(d)
             }
             other => other,

@@ -64,7 +64,8 @@ impl ClientHooks<Inner> for Client {
                 if let Some(id) = crate::error::trace_id_header(response.headers()) {
                     span.record("trace_id", id);
                 }
-                Ok(json_error_body(response).await)
+                let response = json_error_body(response).await;
+                checked_success_body(response, info).await
             }
             Err(e) => {
                 tracing::debug!(parent: &span, error = %e, "Clerk request failed");
@@ -72,6 +73,37 @@ impl ClientHooks<Inner> for Client {
             }
         }
     }
+}
+
+/// A success body that will not decode as the operation's type is replaced
+/// by a decode report (`crate::error::DECODE_REPORT_MARKER`, then JSON with
+/// the status, type, JSON path, serde's message, Clerk's trace id and the
+/// original body). The marker is not JSON, so the generated decoding fails
+/// for any type, and `clerk_backend::Error` turns the report into
+/// `Error::Decode` with everything the generated code no longer knows.
+async fn checked_success_body(
+    response: reqwest::Response,
+    info: &OperationInfo,
+) -> reqwest::Result<reqwest::Response> {
+    if !response.status().is_success() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let mut headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let Some((type_name, e)) = crate::generated::check_response(info.operation_id, &body) else {
+        return Ok(rebuild(status, headers, body));
+    };
+    let report = crate::error::DecodeError {
+        status: Some(status),
+        type_name: Some(type_name.to_string()),
+        path: crate::error::json_path_at(&body, e.line(), e.column()),
+        message: crate::error::strip_position(&e.to_string()),
+        trace_id: crate::error::trace_id_header(&headers),
+    };
+    tracing::warn!(operation = info.operation_id, error = %report, "Clerk response did not decode");
+    headers.remove(CONTENT_LENGTH);
+    Ok(rebuild(status, headers, report.to_marked_body(&body)))
 }
 
 /// An error response whose body is not JSON gets a Clerk-shaped JSON body
@@ -111,9 +143,9 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
 fn rebuild(
     status: reqwest::StatusCode,
     headers: reqwest::header::HeaderMap,
-    body: String,
+    body: impl Into<reqwest::Body>,
 ) -> reqwest::Response {
-    let mut response = http::Response::new(body);
+    let mut response = http::Response::new(body.into());
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     reqwest::Response::from(response)
