@@ -5,48 +5,22 @@
 //! type, the JSON path, the HTTP status and Clerk's trace id — facts the
 //! generated decoding step no longer has.
 
-use super::normalize::{METHODS, MultipartOp};
-use super::paginate::{send_types, tokens};
-use heck::{ToPascalCase, ToSnakeCase};
-use serde_json::Value;
+use super::normalize::MultipartOp;
+use super::paginate::decoded_types;
+use heck::ToSnakeCase;
 use std::fmt::Write;
 
-pub fn generate(spec: &Value, multipart: &[MultipartOp], file: &syn::File) -> String {
-    let sends = send_types(file);
+pub fn generate(multipart: &[MultipartOp], file: &syn::File) -> String {
+    let mut types: Vec<(String, String)> = decoded_types(file, multipart).into_iter().collect();
+    types.sort();
     let mut arms = String::new();
-    let paths = spec["paths"].as_object().cloned().unwrap_or_default();
-    for item in paths.values() {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !METHODS.contains(&method.as_str()) {
-                continue;
-            }
-            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            let Some(ty) = sends.get(&id.to_pascal_case()).map(tokens) else {
-                continue;
-            };
-            if ty.contains("serde_json :: Value") || ty == "()" || ty.contains("ByteStream") {
-                continue; // nothing to check
-            }
-            writeln!(
-                arms,
-                "        {:?} => check::<{ty}>(body),",
-                id.to_snake_case()
-            )
-            .unwrap();
-        }
-    }
-    for op in multipart {
-        if let Some(r) = &op.success_schema {
-            let ty = super::multipart::type_name(r);
-            writeln!(
-                arms,
-                "        {:?} => check::<types::{ty}>(body),",
-                op.operation_id.to_snake_case()
-            )
-            .unwrap();
-        }
+    for (builder, ty) in types {
+        writeln!(
+            arms,
+            "        {:?} => check::<{ty}>(body),",
+            builder.to_snake_case()
+        )
+        .unwrap();
     }
     format!(
         "/// Whether a success body of `operation_id` decodes as the type its

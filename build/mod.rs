@@ -63,7 +63,7 @@ pub fn run() -> Result<(), String> {
     let (client, file) = generate(&spec)?;
     let tests = optests::generate(&spec, &report.multipart, &file);
     let pages = paginate::generate(&spec, &file);
-    let checks = checks::generate(&spec, &report.multipart, &file);
+    let checks = checks::generate(&report.multipart, &file);
     normalize::inline_refs(&mut original);
     let compat = compattests::generate(&original, &report.multipart, &file);
     let extra = multipart::generate(&report.multipart)?;

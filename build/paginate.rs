@@ -52,6 +52,29 @@ pub(super) fn send_types(file: &syn::File) -> HashMap<String, syn::Type> {
 }
 
 /// `A<B, ..>` -> `B`.
+/// The types `send()` returns, by builder name (the operationId in
+/// PascalCase), multipart operations included; raw JSON, `()` and byte
+/// streams, which accept any body, left out.
+pub(super) fn decoded_types(
+    file: &syn::File,
+    multipart: &[super::normalize::MultipartOp],
+) -> HashMap<String, String> {
+    let mut out: HashMap<String, String> = send_types(file)
+        .into_iter()
+        .map(|(builder, ty)| (builder, tokens(&ty)))
+        .filter(|(_, ty)| {
+            !(ty.contains("serde_json :: Value") || ty == "()" || ty.contains("ByteStream"))
+        })
+        .collect();
+    for op in multipart {
+        if let Some(r) = &op.success_schema {
+            let ty = format!("types::{}", super::multipart::type_name(r));
+            out.insert(op.operation_id.to_pascal_case(), ty);
+        }
+    }
+    out
+}
+
 fn first_generic(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
