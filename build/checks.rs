@@ -5,9 +5,9 @@
 //! type, the JSON path, the HTTP status and Clerk's trace id — facts the
 //! generated decoding step no longer has.
 
+use super::names;
 use super::normalize::MultipartOp;
-use super::paginate::decoded_types;
-use heck::ToSnakeCase;
+use super::syntax::decoded_types;
 use std::fmt::Write;
 
 pub fn generate(multipart: &[MultipartOp], file: &syn::File) -> String {
@@ -18,7 +18,7 @@ pub fn generate(multipart: &[MultipartOp], file: &syn::File) -> String {
         writeln!(
             arms,
             "        {:?} => check::<{ty}>(body),",
-            builder.to_snake_case()
+            names::method(&builder)
         )
         .unwrap();
     }

@@ -5,10 +5,10 @@
 //! generated response type must decode. For unknown enum values, the test
 //! also checks that re-serialising keeps the raw value.
 
+use super::names;
 use super::normalize::{METHODS, MultipartOp};
-use super::paginate::decoded_types;
 use super::samples::{Mode, Sampler};
-use heck::ToPascalCase;
+use super::syntax::decoded_types;
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -38,7 +38,7 @@ pub fn generate(original: &Value, multipart: &[MultipartOp], file: &syn::File) -
                 continue;
             };
             // Raw JSON and empty bodies decode anything: nothing to test.
-            let Some(ty) = types.get(&id.to_pascal_case()) else {
+            let Some(ty) = types.get(&names::type_name(id)) else {
                 continue;
             };
             let mut cases = String::new();
@@ -52,7 +52,7 @@ pub fn generate(original: &Value, multipart: &[MultipartOp], file: &syn::File) -
                 )
                 .unwrap();
             }
-            let fn_name = format!("{}_decodes", heck::ToSnakeCase::to_snake_case(id));
+            let fn_name = format!("{}_decodes", names::method(id));
             writeln!(
                 out,
                 "#[test]\nfn {fn_name}() {{\n    check::<{ty}>({id:?}, &[\n{cases}    ]);\n}}\n"

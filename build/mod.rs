@@ -6,10 +6,12 @@
 mod checks;
 mod compattests;
 mod multipart;
+mod names;
 pub mod normalize;
 mod optests;
 mod paginate;
 mod samples;
+mod syntax;
 
 use serde_json::Value;
 use std::any::Any;
@@ -33,6 +35,8 @@ pub fn run() -> Result<(), String> {
         "build/checks.rs",
         "build/paginate.rs",
         "build/samples.rs",
+        "build/names.rs",
+        "build/syntax.rs",
     ] {
         println!("cargo:rerun-if-changed={f}");
     }

@@ -7,41 +7,14 @@
 //! same hooks (authentication, retries, tracing) and returning the same
 //! `ResponseValue` / `Error` types.
 
+use super::names::{method as ident, type_name};
 use super::normalize::MultipartOp;
-use heck::{ToPascalCase, ToSnakeCase};
 use std::fmt::Write;
-
-/// Rust type name typify gives the component schema behind `reference`.
-pub(super) fn type_name(reference: &str) -> String {
-    let name = reference.rsplit('/').next().unwrap_or(reference);
-    let cleaned: String = name
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    cleaned.to_pascal_case()
-}
 
 fn doc(text: &str) -> String {
     text.lines()
         .map(|l| format!("///{}{}\n", if l.is_empty() { "" } else { " " }, l))
         .collect()
-}
-
-fn ident(name: &str) -> String {
-    let s = name.to_snake_case();
-    match s.as_str() {
-        "type" | "match" | "ref" | "self" | "mod" | "fn" | "use" | "move" | "loop" => {
-            format!("r#{s}")
-        }
-        _ => s,
-    }
 }
 
 pub fn generate(ops: &[MultipartOp]) -> Result<String, String> {
@@ -62,8 +35,8 @@ pub fn generate(ops: &[MultipartOp]) -> Result<String, String> {
 }
 
 fn generate_one(op: &MultipartOp, methods: &mut String, builders: &mut String) -> std::fmt::Result {
-    let fn_name = op.operation_id.to_snake_case();
-    let type_ = op.operation_id.to_pascal_case();
+    let fn_name = ident(&op.operation_id);
+    let type_ = type_name(&op.operation_id);
     let method = op.method.to_uppercase();
     let response = match &op.success_schema {
         Some(r) => format!("types::{}", type_name(r)),

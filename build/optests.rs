@@ -9,90 +9,12 @@
 //! generated code itself (the `TryInto<T>` bound of each builder setter), so
 //! they are exactly what progenitor chose.
 
+use super::names::{method as snake, type_name};
 use super::normalize::{METHODS, MultipartOp};
 use super::samples::{Mode, Sampler};
-use heck::{ToPascalCase, ToSnakeCase};
-use quote::ToTokens;
+use super::syntax::setter_types;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::fmt::Write;
-
-/// progenitor's (typify's) identifier cleaning before case conversion.
-fn clean(name: &str) -> String {
-    name.replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
-
-fn snake(name: &str) -> String {
-    let s = clean(name).to_snake_case();
-    match s.as_str() {
-        "type" | "ref" | "match" | "self" | "fn" | "mod" | "use" | "move" | "loop" | "in" => {
-            format!("{s}_")
-        }
-        _ => s,
-    }
-}
-
-/// (builder struct, setter) -> the Rust type the setter converts into.
-fn setter_types(file: &syn::File) -> HashMap<(String, String), String> {
-    let mut out = HashMap::new();
-    let builder = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
-        _ => None,
-    });
-    let Some((_, items)) = builder else {
-        return out;
-    };
-    for item in items {
-        let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(p) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(struct_name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        for it in &imp.items {
-            let syn::ImplItem::Fn(f) = it else { continue };
-            let Some(wc) = &f.sig.generics.where_clause else {
-                continue;
-            };
-            for pred in &wc.predicates {
-                let syn::WherePredicate::Type(t) = pred else {
-                    continue;
-                };
-                for bound in &t.bounds {
-                    let syn::TypeParamBound::Trait(tb) = bound else {
-                        continue;
-                    };
-                    let Some(last) = tb.path.segments.last() else {
-                        continue;
-                    };
-                    if last.ident != "TryInto" {
-                        continue;
-                    }
-                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments
-                        && let Some(syn::GenericArgument::Type(ty)) = args.args.first()
-                    {
-                        let ty = ty
-                            .to_token_stream()
-                            .to_string()
-                            .replace("types :: builder ::", "types ::");
-                        out.insert((struct_name.clone(), f.sig.ident.to_string()), ty);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
 
 /// The value a query parameter shows on the wire, when it is a scalar.
 fn query_text(v: &Value) -> Option<String> {
@@ -124,7 +46,7 @@ pub fn generate(spec: &Value, multipart: &[MultipartOp], file: &syn::File) -> St
             }
             let id = op["operationId"].as_str().unwrap_or_default();
             let fn_name = snake(id);
-            let builder = clean(id).to_pascal_case();
+            let builder = type_name(id);
             let mut call = format!("client.{fn_name}()");
             let mut when = format!(
                 "when.method({:?}).header(\"authorization\", \"Bearer sk_test_operations\")",

@@ -7,109 +7,11 @@
 //! builder's `send()` and the fields of the page type), so the glue follows
 //! whatever spec is dropped in.
 
+use super::names;
 use super::normalize::METHODS;
-use heck::ToPascalCase;
-use quote::ToTokens;
+use super::syntax::{first_generic, last_ident, send_types, struct_fields, tokens};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::fmt::Write;
-
-fn module<'a>(file: &'a syn::File, name: &str) -> &'a [syn::Item] {
-    file.items
-        .iter()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, i)| i.as_slice()),
-            _ => None,
-        })
-        .unwrap_or(&[])
-}
-
-/// builder struct -> the `T` of `send() -> Result<ResponseValue<T>, _>`.
-pub(super) fn send_types(file: &syn::File) -> HashMap<String, syn::Type> {
-    let mut out = HashMap::new();
-    for item in module(file, "builder") {
-        let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(p) = &*imp.self_ty else {
-            continue;
-        };
-        let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        for it in &imp.items {
-            let syn::ImplItem::Fn(f) = it else { continue };
-            if f.sig.ident != "send" {
-                continue;
-            }
-            let syn::ReturnType::Type(_, ty) = &f.sig.output else {
-                continue;
-            };
-            if let Some(t) = first_generic(ty).and_then(first_generic) {
-                out.insert(name.clone(), t.clone());
-            }
-        }
-    }
-    out
-}
-
-/// `A<B, ..>` -> `B`.
-/// The types `send()` returns, by builder name (the operationId in
-/// PascalCase), multipart operations included; raw JSON, `()` and byte
-/// streams, which accept any body, left out.
-pub(super) fn decoded_types(
-    file: &syn::File,
-    multipart: &[super::normalize::MultipartOp],
-) -> HashMap<String, String> {
-    let mut out: HashMap<String, String> = send_types(file)
-        .into_iter()
-        .map(|(builder, ty)| (builder, tokens(&ty)))
-        .filter(|(_, ty)| {
-            !(ty.contains("serde_json :: Value") || ty == "()" || ty.contains("ByteStream"))
-        })
-        .collect();
-    for op in multipart {
-        if let Some(r) = &op.success_schema {
-            let ty = format!("types::{}", super::multipart::type_name(r));
-            out.insert(op.operation_id.to_pascal_case(), ty);
-        }
-    }
-    out
-}
-
-fn first_generic(ty: &syn::Type) -> Option<&syn::Type> {
-    let syn::Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => Some(t),
-        _ => None,
-    }
-}
-
-fn last_ident(ty: &syn::Type) -> Option<String> {
-    let syn::Type::Path(p) = ty else { return None };
-    p.path.segments.last().map(|s| s.ident.to_string())
-}
-
-/// struct in `mod types` -> (field -> type).
-fn struct_fields(file: &syn::File) -> HashMap<String, HashMap<String, syn::Type>> {
-    let mut out = HashMap::new();
-    for item in module(file, "types") {
-        let syn::Item::Struct(s) = item else { continue };
-        let fields = s
-            .fields
-            .iter()
-            .filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone())))
-            .collect();
-        out.insert(s.ident.to_string(), fields);
-    }
-    out
-}
-
-pub(super) fn tokens(ty: &syn::Type) -> String {
-    ty.to_token_stream().to_string()
-}
 
 fn in_types(ty: &syn::Type) -> String {
     // Types inside `mod types` name their siblings without the module.
@@ -152,7 +54,7 @@ pub fn generate(spec: &Value, file: &syn::File) -> String {
                 continue;
             }
             let id = op["operationId"].as_str().unwrap_or_default();
-            let builder = id.to_pascal_case();
+            let builder = names::type_name(id);
             let Some(page) = sends.get(&builder) else {
                 continue;
             };

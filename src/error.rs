@@ -443,24 +443,6 @@ impl From<progenitor_client::Error<Value>> for Error {
     }
 }
 
-impl From<progenitor_client::Error<()>> for Error {
-    fn from(e: progenitor_client::Error<()>) -> Self {
-        use progenitor_client::Error as P;
-        match e {
-            P::ErrorResponse(rv) => {
-                Error::Api(ApiError::from_body(rv.status(), rv.headers(), Value::Null))
-            }
-            P::InvalidRequest(m) => P::<Value>::InvalidRequest(m).into(),
-            P::Custom(m) => P::<Value>::Custom(m).into(),
-            P::CommunicationError(e) => P::<Value>::CommunicationError(e).into(),
-            P::InvalidUpgrade(e) => P::<Value>::InvalidUpgrade(e).into(),
-            P::ResponseBodyError(e) => P::<Value>::ResponseBodyError(e).into(),
-            P::InvalidResponsePayload(b, e) => P::<Value>::InvalidResponsePayload(b, e).into(),
-            P::UnexpectedResponse(r) => P::<Value>::UnexpectedResponse(r).into(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
