@@ -3,13 +3,14 @@
 //! multipart operations progenitor cannot take (`multipart.rs`), and write
 //! the result to `OUT_DIR` for `src/generated.rs` to include.
 
-mod checks;
 mod compattests;
 mod multipart;
 mod names;
 pub mod normalize;
 mod optests;
 mod paginate;
+mod query;
+mod rewrite;
 mod samples;
 mod syntax;
 
@@ -32,7 +33,8 @@ pub fn run() -> Result<(), String> {
         "build/multipart.rs",
         "build/optests.rs",
         "build/compattests.rs",
-        "build/checks.rs",
+        "build/query.rs",
+        "build/rewrite.rs",
         "build/paginate.rs",
         "build/samples.rs",
         "build/names.rs",
@@ -58,24 +60,34 @@ pub fn run() -> Result<(), String> {
         .to_string();
     let report =
         normalize::normalize(&mut spec).map_err(|e| format!("{}: {e}", spec_path.display()))?;
-    if std::env::var_os("CLERK_BUILD_VERBOSE").is_some() {
+    // Constructs the client cannot send as the spec asks: always said.
+    for warning in &report.warnings {
+        println!("cargo:warning={warning}");
+    }
+    let verbose = std::env::var_os("CLERK_BUILD_VERBOSE").is_some();
+    if verbose {
         for note in &report.notes {
             println!("cargo:warning={note}");
         }
     }
 
-    let (client, file) = generate(&spec)?;
-    let tests = optests::generate(&spec, &report.multipart, &file);
+    let mut file = generate(&spec)?;
+    let counts = rewrite::rewrite(&mut file);
+    if verbose {
+        println!("cargo:warning=rewritten: {counts:?}");
+    }
+    let client = prettyplease::unparse(&file);
+    let tests = optests::generate(&spec, &report.multipart, &report.query_styles, &file);
     let pages = paginate::generate(&spec, &file);
-    let checks = checks::generate(&report.multipart, &file);
+    let queries = query::generate(&report.query_styles);
     normalize::inline_refs(&mut original);
     let compat = compattests::generate(&original, &report.multipart, &file);
     let extra = multipart::generate(&report.multipart)?;
-    let extra = syn::parse_file(&extra)
-        .map(|f| prettyplease::unparse(&f))
-        .map_err(|e| {
-            format!("multipart builders do not parse ({e}); this is a bug in build/multipart.rs")
-        })?;
+    let mut extra = syn::parse_file(&extra).map_err(|e| {
+        format!("multipart builders do not parse ({e}); this is a bug in build/multipart.rs")
+    })?;
+    rewrite::rewrite(&mut extra);
+    let extra = prettyplease::unparse(&extra);
     let constants = format!(
         "/// `info.version` of the spec this client was generated from.\n\
          pub const SPEC_VERSION: &str = {info_version:?};\n\
@@ -92,7 +104,7 @@ pub fn run() -> Result<(), String> {
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     write(
         &out.join("codegen.rs"),
-        &format!("{client}\n{extra}\n{pages}\n{checks}\n{constants}"),
+        &format!("{client}\n{extra}\n{pages}\n{queries}\n{constants}"),
     )?;
     write(&out.join("operation_tests.rs"), &tests)?;
     write(&out.join("compat_tests.rs"), &compat)?;
@@ -124,14 +136,14 @@ fn settings() -> progenitor::GenerationSettings {
 
 /// Generate the client with progenitor, turning its errors and panics into
 /// one message that names the operation or schema at fault.
-fn generate(spec: &Value) -> Result<(String, syn::File), String> {
+fn generate(spec: &Value) -> Result<syn::File, String> {
     match generate_once(spec) {
         Ok(code) => Ok(code),
         Err(whole) => Err(diagnose(spec, whole)),
     }
 }
 
-fn generate_once(spec: &Value) -> Result<(String, syn::File), String> {
+fn generate_once(spec: &Value) -> Result<syn::File, String> {
     let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(spec).map_err(|e| {
         format!(
             "the spec does not match the OpenAPI 3.0 schema at `{}`: {}",
@@ -144,9 +156,7 @@ fn generate_once(spec: &Value) -> Result<(String, syn::File), String> {
         generator.generate_tokens(&openapi)
     })?
     .map_err(|e| e.to_string())?;
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok((prettyplease::unparse(&file), file))
+    syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))
 }
 
 /// Run `f`, returning a panic's message as an error, without printing the

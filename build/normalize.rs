@@ -12,7 +12,7 @@
 //! and `std` only.
 
 use serde_json::{Map, Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// HTTP methods an OpenAPI path item can hold operations for.
 pub const METHODS: [&str; 8] = [
@@ -31,6 +31,27 @@ pub struct Report {
     /// Human-readable notes on what was changed (printed as build warnings
     /// only when `CLERK_BUILD_VERBOSE` is set).
     pub notes: Vec<String>,
+    /// Request fields and parameters whose spec `default` was removed, as
+    /// (operationId or schema, field, default): sent only when set.
+    pub unset_defaults: Vec<(String, String, Value)>,
+    /// Query parameters not serialised as progenitor does (`form`,
+    /// exploded): see `query_styles`.
+    pub query_styles: Vec<QueryStyle>,
+    /// What the build must say even when not verbose: constructs it cannot
+    /// send as the spec asks.
+    pub warnings: Vec<String>,
+}
+
+/// How one query parameter of one operation is put on the wire, when that
+/// is not progenitor's way (`name=a&name=b`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryStyle {
+    pub operation_id: String,
+    pub name: String,
+    /// The separator that joins an array's items into one value: `,` for
+    /// `form` with `explode: false`, ` ` for `spaceDelimited`, `|` for
+    /// `pipeDelimited`.
+    pub separator: char,
 }
 
 /// Counts of the forward-compatibility fixes, for the build's notes.
@@ -38,7 +59,7 @@ pub struct Report {
 pub struct CompatCounts {
     /// Required properties made optional (nullable, array, map or object).
     pub relaxed_required: usize,
-    /// Array and map properties that now also accept `null`.
+    /// Array and map properties that now decode `null` and absence as empty.
     pub nullable_collections: usize,
     /// String enums that now keep unknown values.
     pub open_enums: usize,
@@ -83,6 +104,8 @@ pub fn normalize(spec: &mut Value) -> Result<Report, String> {
     open_objects(spec);
     drop_format_constraints(spec, &mut report);
     forward_compatible_responses(spec, &mut report);
+    unset_request_defaults(spec, &mut report);
+    query_styles(spec, &mut report);
     Ok(report)
 }
 
@@ -780,11 +803,13 @@ fn reachable(components: &Value, roots: Vec<&Value>) -> BTreeSet<String> {
 ///
 /// - a required property that is nullable, an array, a map or an object
 ///   becomes optional, so `null` or absence decodes (as `None`);
-/// - array and map properties also accept `null`;
+/// - array and map properties are plain collections that decode `null`
+///   and absence as empty (`user.email_addresses.iter()`, no `Option`);
 /// - a string enum becomes `oneOf: [the enum, any string]`: known values
-///   stay typed, an unknown one decodes and keeps its text. Enums of
-///   schemas that are themselves `oneOf` variants stay closed, since they
-///   tell the variants apart;
+///   stay typed, an unknown one decodes and keeps its text. The enums that
+///   tell a `oneOf`'s variants apart (`strategy`, `object`: every variant
+///   has one, no two share a value) stay closed; a variant's other enums
+///   (its `status`) are opened like any other;
 /// - a `oneOf`/`anyOf` gets a last, raw-JSON variant, so a value matching
 ///   none of the variants does not fail the enclosing object.
 ///
@@ -815,8 +840,7 @@ fn forward_compatible_responses(spec: &mut Value, report: &mut Report) {
     }
     let requests = reachable(&components, request_roots);
     let responses = reachable(&components, response_roots);
-    let mut variants = BTreeSet::new();
-    collect_variants(&components, &mut variants);
+    let closed = closed_discriminators(&components);
     let mut counts = CompatCounts::default();
     let taken = components
         .get("schemas")
@@ -827,6 +851,7 @@ fn forward_compatible_responses(spec: &mut Value, report: &mut Report) {
         counts: &mut counts,
         taken,
         added: Vec::new(),
+        components: components.clone(),
     };
     if let Some(schemas) = spec
         .pointer_mut("/components/schemas")
@@ -840,7 +865,8 @@ fn forward_compatible_responses(spec: &mut Value, report: &mut Report) {
                 l.counts.shared_with_requests += 1;
                 continue;
             }
-            l.loosen(schema, &pascal(name), !variants.contains(name));
+            let keep = closed.get(name).cloned().unwrap_or(Closed::None);
+            l.loosen(schema, &pascal(name), true, &keep);
         }
     }
     for (_, _, op) in operations_mut(spec) {
@@ -854,7 +880,12 @@ fn forward_compatible_responses(spec: &mut Value, report: &mut Report) {
                 if let Some(content) = r.get_mut("content").and_then(Value::as_object_mut) {
                     for mt in content.values_mut() {
                         if let Some(s) = mt.get_mut("schema") {
-                            l.loosen(s, &format!("{id}Response{}", pascal(code)), true);
+                            l.loosen(
+                                s,
+                                &format!("{id}Response{}", pascal(code)),
+                                true,
+                                &Closed::None,
+                            );
                         }
                     }
                 }
@@ -876,24 +907,123 @@ fn forward_compatible_responses(spec: &mut Value, report: &mut Report) {
     report.compat = counts;
 }
 
-/// Component schemas referenced directly as `oneOf` variants.
-fn collect_variants(v: &Value, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            for key in ["oneOf"] {
-                for variant in m.get(key).and_then(Value::as_array).into_iter().flatten() {
-                    if let Some(r) = variant.get("$ref").and_then(Value::as_str)
-                        && let Some(name) = r.strip_prefix("#/components/schemas/")
-                    {
-                        out.insert(name.to_string());
+/// Which enum properties of a union's variants stay closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Closed {
+    /// None: every enum is opened.
+    None,
+    /// These properties, which tell the variants apart.
+    Some(BTreeSet<String>),
+    /// Every enum property: nothing was found that tells the variants apart
+    /// (so only the enums can).
+    All,
+}
+
+impl Closed {
+    fn contains(&self, prop: &str) -> bool {
+        match self {
+            Closed::None => false,
+            Closed::Some(set) => set.contains(prop),
+            Closed::All => true,
+        }
+    }
+
+    /// Both: a schema that is a variant of several unions keeps closed
+    /// what any of them needs.
+    fn and(self, other: Closed) -> Closed {
+        match (self, other) {
+            (Closed::All, _) | (_, Closed::All) => Closed::All,
+            (Closed::None, x) | (x, Closed::None) => x,
+            (Closed::Some(mut a), Closed::Some(b)) => {
+                a.extend(b);
+                Closed::Some(a)
+            }
+        }
+    }
+}
+
+/// A schema itself, or what its `$ref` points to in `components`.
+fn resolved<'v>(schema: &'v Value, components: &'v Value) -> &'v Value {
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        Some(name) => components
+            .pointer(&format!("/schemas/{}", escape_pointer(name)))
+            .unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// The discriminators of a `oneOf`: the string-enum properties that every
+/// variant has with value sets no two variants share (`strategy`,
+/// `object`). An enum whose values overlap between variants (a `status`)
+/// tells nothing apart, so it can be opened like any other.
+fn discriminators(variants: &[Value], components: &Value) -> Closed {
+    if variants.len() < 2 {
+        return Closed::None;
+    }
+    let enums = |v: &Value, prop: &str| -> Option<BTreeSet<String>> {
+        let p =
+            resolved(v, components).pointer(&format!("/properties/{}", escape_pointer(prop)))?;
+        let values = resolved(p, components).get("enum")?.as_array()?;
+        Some(values.iter().map(|x| x.to_string()).collect())
+    };
+    let first = resolved(&variants[0], components);
+    let names = first
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
+    let mut found = BTreeSet::new();
+    for prop in names {
+        let sets: Option<Vec<BTreeSet<String>>> =
+            variants.iter().map(|v| enums(v, &prop)).collect();
+        let Some(sets) = sets else { continue };
+        let disjoint = sets
+            .iter()
+            .enumerate()
+            .all(|(i, a)| sets[i + 1..].iter().all(|b| a.is_disjoint(b)));
+        if disjoint {
+            found.insert(prop);
+        }
+    }
+    if found.is_empty() {
+        Closed::All
+    } else {
+        Closed::Some(found)
+    }
+}
+
+/// For each component schema used as a `oneOf` variant (through `$ref`),
+/// the enum properties that must stay closed.
+fn closed_discriminators(components: &Value) -> BTreeMap<String, Closed> {
+    fn walk(v: &Value, components: &Value, out: &mut BTreeMap<String, Closed>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(list) = m.get("oneOf").and_then(Value::as_array) {
+                    let closed = discriminators(list, components);
+                    for variant in list {
+                        if let Some(name) = variant
+                            .get("$ref")
+                            .and_then(Value::as_str)
+                            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                        {
+                            let before = out.remove(name).unwrap_or(Closed::None);
+                            out.insert(name.to_string(), before.and(closed.clone()));
+                        }
                     }
                 }
+                m.values().for_each(|x| walk(x, components, out));
             }
-            m.values().for_each(|x| collect_variants(x, out));
+            Value::Array(a) => a.iter().for_each(|x| walk(x, components, out)),
+            _ => {}
         }
-        Value::Array(a) => a.iter().for_each(|x| collect_variants(x, out)),
-        _ => {}
     }
+    let mut out = BTreeMap::new();
+    walk(components, components, &mut out);
+    out
 }
 
 fn is_collection(schema: &Value) -> bool {
@@ -926,6 +1056,8 @@ struct Loosener<'c> {
     taken: BTreeSet<String>,
     /// New component schemas: the known values of opened enums.
     added: Vec<(String, Value)>,
+    /// The components as the spec has them, to read union variants.
+    components: Value,
 }
 
 fn pascal(s: &str) -> String {
@@ -956,7 +1088,10 @@ impl Loosener<'_> {
     /// through `$ref`s: referenced schemas are handled as components).
     /// `name` is the schema's path as a type name (`UserObject` for the
     /// `object` property of `User`), used to name the enums it opens.
-    fn loosen(&mut self, schema: &mut Value, name: &str, open_enums: bool) {
+    /// `open_enums` says whether this schema, if a string enum, is opened;
+    /// `closed` names the properties whose enums stay closed (a union
+    /// variant's discriminators).
+    fn loosen(&mut self, schema: &mut Value, name: &str, open_enums: bool, closed: &Closed) {
         let Some(map) = schema.as_object_mut() else {
             return;
         };
@@ -1002,11 +1137,15 @@ impl Loosener<'_> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(list) = map.get_mut(key).and_then(Value::as_array_mut) {
-                // `oneOf` variants are told apart by their enums: keep those
-                // closed. `anyOf` variants may overlap: open them.
-                let open_variants = key == "anyOf";
+                // `oneOf` variants are told apart by their discriminators:
+                // keep those closed. `anyOf` variants may overlap: open all.
+                let keep = if key == "oneOf" {
+                    discriminators(list, &self.components)
+                } else {
+                    Closed::None
+                };
                 for (i, variant) in list.iter_mut().enumerate() {
-                    self.loosen(variant, &format!("{name}Variant{i}"), open_variants);
+                    self.loosen(variant, &format!("{name}Variant{i}"), true, &keep);
                 }
                 if !list
                     .iter()
@@ -1020,17 +1159,17 @@ impl Loosener<'_> {
         }
         if let Some(list) = map.get_mut("allOf").and_then(Value::as_array_mut) {
             for part in list.iter_mut() {
-                self.loosen(part, name, open_enums);
+                self.loosen(part, name, open_enums, closed);
             }
         }
         if let Some(inner) = map.get_mut("items").filter(|v| v.is_object()) {
-            self.loosen(inner, &format!("{name}Item"), open_enums);
+            self.loosen(inner, &format!("{name}Item"), true, &Closed::None);
         }
         if let Some(inner) = map
             .get_mut("additionalProperties")
             .filter(|v| v.is_object())
         {
-            self.loosen(inner, &format!("{name}Value"), open_enums);
+            self.loosen(inner, &format!("{name}Value"), true, &Closed::None);
         }
         let required: Vec<String> = map
             .get("required")
@@ -1050,11 +1189,21 @@ impl Loosener<'_> {
                 let object = ["$ref", "properties", "allOf", "oneOf", "anyOf"]
                     .iter()
                     .any(|k| prop.get(*k).is_some());
-                self.loosen(prop, &format!("{name}{}", pascal(prop_name)), open_enums);
-                if collection && !nullable {
+                let open = !closed.contains(prop_name);
+                self.loosen(
+                    prop,
+                    &format!("{name}{}", pascal(prop_name)),
+                    open,
+                    &Closed::None,
+                );
+                if collection {
+                    // Not nullable and not required: typify then makes it a
+                    // plain `Vec`/map with `#[serde(default)]`, and the
+                    // generated code's rewrite (`build/rewrite.rs`) lets it
+                    // decode `null` as empty too.
                     prop.as_object_mut()
                         .expect("properties are objects")
-                        .insert("nullable".into(), json!(true));
+                        .remove("nullable");
                     self.counts.nullable_collections += 1;
                 }
                 let is_required = required.contains(prop_name);
@@ -1070,6 +1219,178 @@ impl Loosener<'_> {
                 map.remove("required");
             } else {
                 map.insert("required".into(), Value::Array(keep));
+            }
+        }
+    }
+}
+
+/// Pass: a `default` in a request schema says what the *server* does when
+/// the field is absent. typify turns it into a value the client always
+/// sends, so a PATCH that sets one field would also reset every defaulted
+/// one (`restricted_to_allowlist: false` on every instance update). Every
+/// `default` in request bodies, in the component schemas they reach and in
+/// parameters is removed: the field becomes an `Option` sent only when the
+/// caller sets it. Response schemas keep theirs (a schema shared by both
+/// loses it too: sending what the caller did not set is the worse fault).
+fn unset_request_defaults(spec: &mut Value, report: &mut Report) {
+    let components = spec.get("components").cloned().unwrap_or(Value::Null);
+    let mut roots = Vec::new();
+    for (_, _, op) in operations_mut(spec) {
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(content) = op
+            .get_mut("requestBody")
+            .and_then(|b| b.get_mut("content"))
+            .and_then(Value::as_object_mut)
+        {
+            for media in content.values_mut() {
+                if let Some(schema) = media.get_mut("schema") {
+                    roots.push(schema.clone());
+                    strip_defaults(schema, "body", &id, &mut report.unset_defaults);
+                }
+            }
+        }
+        for p in op
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
+            let place = format!(
+                "{} {name}",
+                p.get("in").and_then(Value::as_str).unwrap_or("?")
+            );
+            let schema = p.get("schema").cloned().unwrap_or(Value::Null);
+            roots.push(schema);
+            if let Some(schema) = p.get_mut("schema") {
+                strip_defaults(schema, &place, &id, &mut report.unset_defaults);
+            }
+        }
+    }
+    let used = reachable(&components, roots.iter().collect());
+    if let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for (name, schema) in schemas.iter_mut() {
+            if used.contains(name) {
+                strip_defaults(schema, "", name, &mut report.unset_defaults);
+            }
+        }
+    }
+    for (owner, field, default) in &report.unset_defaults {
+        report.notes.push(format!(
+            "{owner}: `{field}` (spec default {default}) is sent only when set"
+        ));
+    }
+}
+
+/// Remove `default` from `schema` and the schemas nested in it (not through
+/// `$ref`s), recording each as (owner, JSON path of the field, value).
+fn strip_defaults(
+    schema: &mut Value,
+    at: &str,
+    owner: &str,
+    out: &mut Vec<(String, String, Value)>,
+) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(d) = map.remove("default") {
+        out.push((owner.to_string(), at.to_string(), d));
+    }
+    let join = |k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    if let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) {
+        for (k, v) in props.iter_mut() {
+            strip_defaults(v, &join(k), owner, out);
+        }
+    }
+    if let Some(items) = map.get_mut("items") {
+        strip_defaults(items, &format!("{at}[]"), owner, out);
+    }
+    if let Some(extra) = map.get_mut("additionalProperties") {
+        strip_defaults(extra, &format!("{at}{{}}"), owner, out);
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        for v in map
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            strip_defaults(v, at, owner, out);
+        }
+    }
+}
+
+/// Pass (read-only): progenitor sends every array query parameter as
+/// `name=a&name=b`, OpenAPI's default (`style: form`, `explode: true`).
+/// Parameters the spec serialises otherwise are listed for the request
+/// hook, which joins their values: `form` with `explode: false` as `a,b`,
+/// `spaceDelimited` as `a b`, `pipeDelimited` as `a|b`. Styles nothing here
+/// can produce (`deepObject`, an unexploded object) are reported as build
+/// warnings saying how the parameter is sent instead.
+fn query_styles(spec: &Value, report: &mut Report) {
+    let paths = spec.get("paths").and_then(Value::as_object);
+    for item in paths.into_iter().flat_map(|p| p.values()) {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
+            for p in op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if p.get("in").and_then(Value::as_str) != Some("query") {
+                    continue;
+                }
+                let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
+                let style = p.get("style").and_then(Value::as_str).unwrap_or("form");
+                let explode = p
+                    .get("explode")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(style == "form");
+                let ty = p.pointer("/schema/type").and_then(Value::as_str);
+                let object = ty == Some("object") || p.pointer("/schema/properties").is_some();
+                let separator = match (style, explode) {
+                    _ if ty != Some("array") && !object => continue,
+                    ("form", true) => continue,
+                    ("spaceDelimited" | "pipeDelimited", true) if !object => continue,
+                    ("form", false) if !object => ',',
+                    ("spaceDelimited", false) if !object => ' ',
+                    ("pipeDelimited", false) if !object => '|',
+                    _ => {
+                        report.warnings.push(format!(
+                            "operation `{id}`: query parameter `{name}` has `style: {style}`, \
+                             `explode: {explode}`, which this client cannot produce; it is sent \
+                             as `form`, exploded ({})",
+                            if object {
+                                "each property as `key=value`"
+                            } else {
+                                "`name=a&name=b`"
+                            }
+                        ));
+                        continue;
+                    }
+                };
+                report.query_styles.push(QueryStyle {
+                    operation_id: id.to_string(),
+                    name: name.to_string(),
+                    separator,
+                });
             }
         }
     }

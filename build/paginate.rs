@@ -70,7 +70,7 @@ pub fn generate(spec: &Value, file: &syn::File) -> String {
                 let Some(data) = fields.get("data") else {
                     continue;
                 };
-                // `data` is `Vec<T>`, or `Option<Vec<T>>` once made null-tolerant.
+                // `data` is `Vec<T>` (or `Option<Vec<T>>` in a type left strict).
                 let (vec, optional) = match last_ident(data).as_deref() {
                     Some("Option") => (first_generic(data), true),
                     _ => (Some(data), false),
@@ -103,7 +103,7 @@ pub fn generate(spec: &Value, file: &syn::File) -> String {
     type Item = {item};
     fn window(self, limit: u64, offset: u64) -> Self {{ self.limit(limit).offset(offset) }}
     fn fetch(self) -> impl ::std::future::Future<Output = crate::Result<Self::Page>> + Send {{
-        async move {{ crate::Error::decoded::<Self::Page>(self.send().await).map(ResponseValue::into_inner) }}
+        async move {{ self.send().await.map(ResponseValue::into_inner) }}
     }}
     fn split(page: Self::Page) -> (::std::vec::Vec<Self::Item>, Option<u64>) {{ {split} }}
 }}",

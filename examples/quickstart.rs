@@ -46,7 +46,6 @@ async fn main() -> clerk_backend::Result<()> {
         let email = user
             .email_addresses
             .iter()
-            .flatten() // `None` if Clerk sent null or nothing
             .find(|e| e.id == user.primary_email_address_id)
             .map(|e| e.email_address.as_str())
             .unwrap_or("(no email)");
@@ -71,10 +70,8 @@ async fn main() -> clerk_backend::Result<()> {
         .await
     {
         Ok(_) => println!("\nunexpectedly found user_does_not_exist"),
-        Err(e) => {
-            let e = clerk_backend::Error::from(e);
-            println!("\nLooking up a missing user: {e}");
-        }
+        Err(e) if e.is_not_found() => println!("\nLooking up a missing user: {e}"),
+        Err(e) => return Err(e),
     }
     Ok(())
 }

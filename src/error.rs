@@ -1,17 +1,15 @@
 //! One error type for every call: [`Error`].
 //!
-//! Every generated `send()` returns progenitor's `Error<serde_json::Value>`;
-//! `?` converts it into [`Error`] in a function returning
-//! [`clerk_backend::Result`](crate::Result):
+//! Every operation's `send()` returns [`clerk_backend::Result`](crate::Result),
+//! so `?` works in any function whose error converts from [`Error`] (yours,
+//! `anyhow`'s, `Box<dyn Error>`), and the helpers work on the result directly:
 //!
 //! ```no_run
 //! async fn user_email(client: &clerk_backend::Client, id: &str) -> clerk_backend::Result<Option<String>> {
 //!     match client.get_user().user_id(id).send().await {
-//!         Ok(user) => Ok(user.email_addresses.iter().flatten().next().map(|e| e.email_address.clone())),
-//!         Err(e) => {
-//!             let e = clerk_backend::Error::from(e);
-//!             if e.is_not_found() { Ok(None) } else { Err(e) }
-//!         }
+//!         Ok(user) => Ok(user.email_addresses.first().map(|e| e.email_address.clone())),
+//!         Err(e) if e.is_not_found() => Ok(None),
+//!         Err(e) => Err(e),
 //!     }
 //! }
 //! ```
@@ -43,9 +41,14 @@ pub enum Error {
     /// The request timed out (after any retries).
     #[error("request to Clerk timed out: {0}")]
     Timeout(#[source] reqwest::Error),
-    /// The request could not be sent or the response not read.
+    /// The request could not be sent, or no response came back.
     #[error("could not reach Clerk: {0}")]
     Transport(#[source] reqwest::Error),
+    /// Clerk's response began (status and headers) but its body did not
+    /// arrive in full, after any retries. POST and PATCH requests are not
+    /// retried in that case: Clerk may already have applied them.
+    #[error("{0}")]
+    Incomplete(crate::retry::IncompleteResponse),
     /// The request was not built: a required parameter is missing or a
     /// value did not convert.
     #[error("invalid request: {0}")]
@@ -77,6 +80,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => e.status,
             Error::UnexpectedResponse { status, .. } => Some(*status),
+            Error::Incomplete(e) => Some(e.status),
             Error::Timeout(e) | Error::Transport(e) => e.status(),
             _ => None,
         }
@@ -398,32 +402,15 @@ pub fn json_path_at(body: &[u8], line: usize, column: usize) -> String {
     path
 }
 
-impl Error {
-    /// Convert a generated call's result, naming `T` in a decoding error.
-    pub fn decoded<T>(
-        result: std::result::Result<
-            progenitor_client::ResponseValue<T>,
-            progenitor_client::Error<Value>,
-        >,
-    ) -> Result<progenitor_client::ResponseValue<T>> {
-        result.map_err(|e| match Error::from(e) {
-            Error::Decode(mut d) => {
-                d.type_name
-                    .get_or_insert_with(|| std::any::type_name::<T>().to_string());
-                Error::Decode(d)
-            }
-            other => other,
-        })
-    }
-}
-
 impl From<progenitor_client::Error<Value>> for Error {
     fn from(e: progenitor_client::Error<Value>) -> Self {
         use progenitor_client::Error as P;
         match e {
             P::InvalidRequest(m) | P::Custom(m) => Error::InvalidRequest(m),
             P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
-                if e.is_timeout() {
+                if let Some(incomplete) = find_source::<crate::retry::IncompleteResponse>(&e) {
+                    Error::Incomplete(incomplete.clone())
+                } else if e.is_timeout() {
                     Error::Timeout(e)
                 } else {
                     Error::Transport(e)
@@ -441,6 +428,20 @@ impl From<progenitor_client::Error<Value>> for Error {
             },
         }
     }
+}
+
+/// The first error of type `T` in `e`'s chain of sources.
+fn find_source<'e, T: std::error::Error + 'static>(
+    e: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e T> {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        next = e.source();
+    }
+    None
 }
 
 #[cfg(test)]

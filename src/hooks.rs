@@ -2,10 +2,13 @@
 //! every operation, generated or multipart, goes through them.
 //!
 //! - `pre`: authentication, `User-Agent`, `Clerk-API-Version`, extra headers;
-//!   removes the `api-version` header progenitor adds, which Clerk ignores.
-//! - `exec`: retries ([`crate::retry`]) inside a `tracing` span per request,
-//!   and error bodies that are not JSON (an HTML 502 page from a proxy)
-//!   turned into Clerk's error shape, so the status and text survive.
+//!   removes the `api-version` header progenitor adds, which Clerk ignores;
+//!   joins the items of array query parameters the spec does not explode
+//!   (`a=x,y`), which progenitor always repeats (`a=x&a=y`).
+//! - `exec`: retries ([`crate::retry`]), the body read included, inside a
+//!   `tracing` span per request, and error bodies that are not JSON (an HTML
+//!   502 page from a proxy) turned into Clerk's error shape, so the status
+//!   and text survive.
 
 use crate::config::Inner;
 use crate::generated::Client;
@@ -22,8 +25,12 @@ impl ClientHooks<Inner> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), Error<E>> {
+        join_query_arrays(
+            request.url_mut(),
+            crate::generated::query_separators(info.operation_id),
+        );
         let inner = self.inner();
         let headers = request.headers_mut();
         headers.remove(PROGENITOR_API_VERSION);
@@ -64,8 +71,7 @@ impl ClientHooks<Inner> for Client {
                 if let Some(id) = crate::error::trace_id_header(response.headers()) {
                     span.record("trace_id", id);
                 }
-                let response = json_error_body(response).await;
-                checked_success_body(response, info).await
+                Ok(json_error_body(response).await)
             }
             Err(e) => {
                 tracing::debug!(parent: &span, error = %e, "Clerk request failed");
@@ -73,37 +79,6 @@ impl ClientHooks<Inner> for Client {
             }
         }
     }
-}
-
-/// A success body that will not decode as the operation's type is replaced
-/// by a decode report (`crate::error::DECODE_REPORT_MARKER`, then JSON with
-/// the status, type, JSON path, serde's message, Clerk's trace id and the
-/// original body). The marker is not JSON, so the generated decoding fails
-/// for any type, and `clerk_backend::Error` turns the report into
-/// `Error::Decode` with everything the generated code no longer knows.
-async fn checked_success_body(
-    response: reqwest::Response,
-    info: &OperationInfo,
-) -> reqwest::Result<reqwest::Response> {
-    if !response.status().is_success() {
-        return Ok(response);
-    }
-    let status = response.status();
-    let mut headers = response.headers().clone();
-    let body = response.bytes().await?;
-    let Some((type_name, e)) = crate::generated::check_response(info.operation_id, &body) else {
-        return Ok(rebuild(status, headers, body));
-    };
-    let report = crate::error::DecodeError {
-        status: Some(status),
-        type_name: Some(type_name.to_string()),
-        path: crate::error::json_path_at(&body, e.line(), e.column()),
-        message: crate::error::strip_position(&e.to_string()),
-        trace_id: crate::error::trace_id_header(&headers),
-    };
-    tracing::warn!(operation = info.operation_id, error = %report, "Clerk response did not decode");
-    headers.remove(CONTENT_LENGTH);
-    Ok(rebuild(status, headers, report.to_marked_body(&body)))
 }
 
 /// An error response whose body is not JSON gets a Clerk-shaped JSON body
@@ -124,7 +99,7 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
     let text = response.text().await.unwrap_or_default();
     if serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.is_object()) {
         // JSON sent with another content type: keep it as it is.
-        return rebuild(status, headers, text);
+        return crate::retry::rebuild(status, headers, text);
     }
     let reason = status.canonical_reason().unwrap_or("error");
     let snippet: String = text.trim().chars().take(500).collect();
@@ -137,16 +112,66 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
     });
     headers.remove(CONTENT_LENGTH);
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    rebuild(status, headers, body.to_string())
+    crate::retry::rebuild(status, headers, body.to_string())
 }
 
-fn rebuild(
-    status: reqwest::StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: impl Into<reqwest::Body>,
-) -> reqwest::Response {
-    let mut response = http::Response::new(body.into());
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    reqwest::Response::from(response)
+/// Join the repeated values of each `(name, separator)` query parameter
+/// into one, where the first of them stood: `a=x&a=y` becomes `a=x,y`
+/// (`a=x%20y`, `a=x|y`). The separator stays literal and each item is
+/// percent-encoded, so an item's own comma cannot be taken for one.
+fn join_query_arrays(url: &mut reqwest::Url, joined: &[(&str, char)]) {
+    if joined.is_empty() || url.query().is_none() {
+        return;
+    }
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (k, v) in url.query_pairs() {
+        let separator = joined.iter().find(|(name, _)| *name == k).map(|(_, s)| *s);
+        let value = encode(&v);
+        match (separator, pairs.iter_mut().find(|(name, _)| *name == k)) {
+            (Some(sep), Some((_, joined))) => {
+                match sep {
+                    ' ' => joined.push_str("%20"),
+                    sep => joined.push(sep),
+                }
+                joined.push_str(&value);
+            }
+            _ => pairs.push((k.into_owned(), value)),
+        }
+    }
+    let query: Vec<String> = pairs
+        .into_iter()
+        .map(|(k, v)| format!("{}={v}", encode(&k)))
+        .collect();
+    url.set_query(Some(&query.join("&")));
+}
+
+/// Percent-encode all but RFC 3986's unreserved characters.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn joined_query_arrays_keep_other_parameters_and_order() {
+        let mut url: reqwest::Url = "https://x/v1/d?limit=5&mode=a&ids=1&mode=b%2Cc&ids=2"
+            .parse()
+            .unwrap();
+        super::join_query_arrays(&mut url, &[("mode", ','), ("other", '|')]);
+        assert_eq!(url.query(), Some("limit=5&mode=a,b%2Cc&ids=1&ids=2"));
+        let mut url: reqwest::Url = "https://x/v1/d?tag=a+1&tag=b".parse().unwrap();
+        super::join_query_arrays(&mut url, &[("tag", ' ')]);
+        assert_eq!(url.query(), Some("tag=a%201%20b"));
+        let mut url: reqwest::Url = "https://x/v1/d?tag=a&tag=b".parse().unwrap();
+        super::join_query_arrays(&mut url, &[("tag", '|')]);
+        assert_eq!(url.query(), Some("tag=a|b"));
+    }
 }

@@ -15,7 +15,7 @@
 //! - [`Client`]: every operation of the API as a builder method
 //!   (`client.get_user().user_id("user_...").send()`); request and response
 //!   types are in [`types`].
-//! - [`Error`]: one error type for every call, via `?`.
+//! - [`Error`]: one error type for every call, returned by `send()`.
 //! - [`Paginate`]: every list operation as a stream of items
 //!   (`client.get_user_list().into_paginator().items()`).
 //! - [`retry`]: retries with backoff, on by default.
@@ -25,6 +25,29 @@
 //! - `axum` (with the `axum` cargo feature): extractors and a tower layer
 //!   for session tokens and webhooks.
 //!
+//! # Sending a request
+//!
+//! Each builder has `send()`, returning [`Result`]`<`[`ResponseValue`]`<T>>`
+//! (the value, with the status and headers; it dereferences to `T`). Builders
+//! also implement [`IntoFuture`](std::future::IntoFuture), and awaiting one
+//! is exactly `send()`: same output, same retries. Both are kept: `.await`
+//! reads best at call sites, `send()` names the moment the request goes out
+//! and is what a generic or boxed future wants.
+//!
+//! ```no_run
+//! # async fn run(client: clerk_backend::Client) -> clerk_backend::Result<()> {
+//! let user = client.get_user().user_id("user_123").await?;
+//! for email in &user.email_addresses {
+//!     println!("{}", email.email_address);
+//! }
+//! let same = client.get_user().user_id("user_123").send().await?;
+//! assert_eq!(user.id, same.id);
+//! # Ok(()) }
+//! ```
+//!
+//! A request carries exactly what the caller set: fields and parameters
+//! left unset are not sent, even when the spec documents a default.
+//!
 //! The generated code lives in [`generated`]; everything else is a small
 //! handwritten module with one job.
 
@@ -32,6 +55,7 @@ pub mod auth;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod config;
+mod decode;
 pub mod error;
 pub mod ext;
 pub mod generated;
@@ -43,7 +67,7 @@ pub use config::{Client, ClientBuilder, ConfigError, SecretKey};
 pub use error::{ApiError, DecodeError, Error, ErrorDetail, Result};
 pub use ext::{Paginate, Paginator};
 pub use generated::{ByteStream, ResponseValue, builder, multipart, types};
-pub use retry::RetryPolicy;
+pub use retry::{IncompleteResponse, RetryPolicy};
 
 /// The README's examples, compiled as doctests so they stay true.
 #[cfg(doctest)]

@@ -1,11 +1,16 @@
 //! Retries with exponential backoff and jitter.
 //!
 //! Clerk rate-limits (429, with `Retry-After`) and, like any service, has
-//! brief outages (502/503/504). [`RetryPolicy`] retries those, within a
-//! maximum number of attempts and a total time budget, and never retries a
-//! request that may already have been applied: `POST` and `PATCH` are
-//! retried only on 429 (the request was refused, not processed) or when the
-//! connection failed before the request was sent.
+//! brief outages (502/503/504) and connections that break. [`RetryPolicy`]
+//! retries those, within a maximum number of attempts and a total time
+//! budget, and never retries a request that may already have been applied:
+//! `POST` and `PATCH` are retried only on 429 (the request was refused, not
+//! processed) or when the connection failed before the request was sent.
+//!
+//! Reading the body is part of an attempt: a response cut off or reset
+//! mid-body is retried like a broken connection (for methods that may be
+//! repeated), so paging through many users survives a flaky network. One
+//! that is not retried ends as [`crate::Error::Incomplete`].
 //!
 //! ```
 //! use std::time::Duration;
@@ -17,6 +22,7 @@
 //! # Ok::<(), clerk_backend::ConfigError>(())
 //! ```
 
+use reqwest::header::HeaderMap;
 use reqwest::{Method, Request, Response, StatusCode};
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
@@ -123,27 +129,186 @@ fn idempotent(method: &Method) -> bool {
     )
 }
 
-/// Decide whether to retry after `outcome` of a `method` request.
-pub(crate) fn verdict(method: &Method, outcome: &reqwest::Result<Response>) -> Verdict {
-    match outcome {
-        Ok(response) => match response.status() {
-            StatusCode::TOO_MANY_REQUESTS => Verdict::Retry(retry_after(response.headers())),
-            StatusCode::BAD_GATEWAY
-            | StatusCode::SERVICE_UNAVAILABLE
-            | StatusCode::GATEWAY_TIMEOUT
-                if idempotent(method) =>
-            {
-                Verdict::Retry(retry_after(response.headers()))
+/// What one attempt gave: a response read in full, no response, or a
+/// response whose body broke off.
+enum Outcome {
+    /// Status, headers and the whole body (buffered).
+    Complete(Response),
+    /// No response: the connection failed, or the request timed out.
+    Failed(reqwest::Error),
+    /// The head arrived, then the body stopped after `received` bytes.
+    CutOff {
+        status: StatusCode,
+        headers: HeaderMap,
+        received: usize,
+        error: reqwest::Error,
+    },
+}
+
+/// Read the whole body: the body is part of the attempt, so a body that
+/// breaks off can be retried like a connection that failed.
+async fn read_fully(mut response: Response) -> Outcome {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let hint = response.content_length().unwrap_or(0).min(16 << 20) as usize;
+    let mut body = Vec::with_capacity(hint);
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(error) => {
+                return Outcome::CutOff {
+                    status,
+                    headers,
+                    received: body.len(),
+                    error,
+                };
             }
-            _ => Verdict::Done,
-        },
-        // The connection was never made: nothing was sent, any method is safe.
-        Err(e) if e.is_connect() => Verdict::Retry(None),
-        // Timeouts and broken connections: the server may have acted.
-        Err(e) if (e.is_timeout() || e.is_request()) && idempotent(method) => Verdict::Retry(None),
-        Err(_) => Verdict::Done,
+        }
+    }
+    Outcome::Complete(rebuild(status, headers, body))
+}
+
+/// A response made of its parts (a buffered or replaced body).
+pub(crate) fn rebuild(
+    status: StatusCode,
+    headers: HeaderMap,
+    body: impl Into<reqwest::Body>,
+) -> Response {
+    let mut response = http::Response::new(body.into());
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    Response::from(response)
+}
+
+impl Outcome {
+    /// Whether to retry a `method` request after this outcome.
+    fn verdict(&self, method: &Method) -> Verdict {
+        match self {
+            Outcome::Complete(response) => status_verdict(method, response),
+            // The connection was never made: nothing was sent, any method is safe.
+            Outcome::Failed(e) if e.is_connect() => Verdict::Retry(None),
+            // Timeouts and broken connections: the server may have acted.
+            Outcome::Failed(e) if (e.is_timeout() || e.is_request()) && idempotent(method) => {
+                Verdict::Retry(None)
+            }
+            Outcome::Failed(_) => Verdict::Done,
+            // The server answered, so it may have acted: only a method that
+            // can be repeated is sent again.
+            Outcome::CutOff { .. } if idempotent(method) => Verdict::Retry(None),
+            Outcome::CutOff { .. } => Verdict::Done,
+        }
+    }
+
+    /// The outcome as the generated code takes it. A body that broke off
+    /// is handed on as a response whose body fails with
+    /// [`IncompleteResponse`], which `clerk_backend::Error` finds again.
+    fn finish(self, method: &Method, attempts: u32) -> reqwest::Result<Response> {
+        match self {
+            Outcome::Complete(response) => Ok(response),
+            Outcome::Failed(e) => Err(e),
+            Outcome::CutOff {
+                status,
+                headers,
+                received,
+                error,
+            } => {
+                let incomplete = IncompleteResponse {
+                    status,
+                    method: method.clone(),
+                    received,
+                    attempts,
+                    timed_out: error.is_timeout(),
+                    cause: root_cause(&error),
+                };
+                let failing = futures::stream::once(async move {
+                    Err::<bytes::Bytes, IncompleteResponse>(incomplete)
+                });
+                Ok(rebuild(
+                    status,
+                    headers,
+                    reqwest::Body::wrap_stream(failing),
+                ))
+            }
+        }
     }
 }
+
+/// The innermost error's message ("connection reset by peer", ...).
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut e = e;
+    while let Some(source) = e.source() {
+        e = source;
+    }
+    e.to_string()
+}
+
+/// Decide whether to retry after a `method` request got `response`.
+fn status_verdict(method: &Method, response: &Response) -> Verdict {
+    match response.status() {
+        StatusCode::TOO_MANY_REQUESTS => Verdict::Retry(retry_after(response.headers())),
+        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
+            if idempotent(method) =>
+        {
+            Verdict::Retry(retry_after(response.headers()))
+        }
+        _ => Verdict::Done,
+    }
+}
+
+/// A response whose body did not arrive in full: cut short, reset or timed
+/// out after the status and headers. Part of [`crate::Error::Incomplete`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct IncompleteResponse {
+    /// The status the response had announced.
+    pub status: StatusCode,
+    /// The request's method.
+    pub method: Method,
+    /// Body bytes received before it broke off (in the last attempt).
+    pub received: usize,
+    /// Attempts made, the last included.
+    pub attempts: u32,
+    /// Whether the read timed out (rather than the connection breaking).
+    pub timed_out: bool,
+    /// What the connection reported.
+    pub cause: String,
+}
+
+impl IncompleteResponse {
+    /// Whether the request was one that is never repeated, because the
+    /// server may already have acted on it (POST, PATCH).
+    pub fn not_retried(&self) -> bool {
+        !idempotent(&self.method)
+    }
+}
+
+impl std::fmt::Display for IncompleteResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the response from Clerk was cut off after {} bytes (HTTP {}, {}",
+            self.received,
+            self.status.as_u16(),
+            if self.timed_out {
+                "timed out"
+            } else {
+                &self.cause
+            }
+        )?;
+        if self.not_retried() {
+            write!(
+                f,
+                "); a {} is not retried, since Clerk may already have applied it",
+                self.method
+            )
+        } else {
+            write!(f, "; {} attempts)", self.attempts)
+        }
+    }
+}
+
+impl std::error::Error for IncompleteResponse {}
 
 /// `Retry-After` as a delay: either seconds, or an HTTP date.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
@@ -184,14 +349,19 @@ pub(crate) async fn execute(
             None
         };
         on_attempt(attempt);
-        let outcome = client.execute(request).await;
-        let Verdict::Retry(asked) = verdict(&method, &outcome) else {
-            return outcome;
+        let outcome = match client.execute(request).await {
+            Ok(response) => read_fully(response).await,
+            Err(e) => Outcome::Failed(e),
         };
-        let Some(spare) = spare else { return outcome };
+        let Verdict::Retry(asked) = outcome.verdict(&method) else {
+            return outcome.finish(&method, attempt);
+        };
+        let Some(spare) = spare else {
+            return outcome.finish(&method, attempt);
+        };
         let wait = asked.unwrap_or_else(|| policy.backoff(attempt));
         if start.elapsed() + wait > policy.budget {
-            return outcome;
+            return outcome.finish(&method, attempt);
         }
         tracing::debug!(
             attempt,

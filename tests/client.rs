@@ -96,13 +96,7 @@ async fn clerk_errors_decode_with_status_code_and_trace_id() {
         })
         .await;
     let c = client(&server).build().unwrap();
-    let e: Error = c
-        .get_user()
-        .user_id("user_1")
-        .send()
-        .await
-        .unwrap_err()
-        .into();
+    let e: Error = c.get_user().user_id("user_1").send().await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(422));
     assert_eq!(e.code(), Some("form_param_invalid"));
     assert_eq!(e.trace_id(), Some("trace-from-header"));
@@ -124,13 +118,7 @@ async fn an_html_error_page_still_gives_the_status() {
         })
         .await;
     let c = client(&server).build().unwrap();
-    let e: Error = c
-        .get_user()
-        .user_id("user_1")
-        .send()
-        .await
-        .unwrap_err()
-        .into();
+    let e: Error = c.get_user().user_id("user_1").send().await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(502));
     assert_eq!(e.code(), Some("http_502"));
     assert!(e.to_string().contains("<html>Bad gateway</html>"), "{e}");
@@ -140,7 +128,7 @@ async fn an_html_error_page_still_gives_the_status() {
 async fn a_missing_required_parameter_is_an_invalid_request() {
     let server = MockServer::start_async().await;
     let c = client(&server).build().unwrap();
-    let e: Error = c.get_user().send().await.unwrap_err().into();
+    let e: Error = c.get_user().send().await.unwrap_err();
     assert!(matches!(e, Error::InvalidRequest(_)), "{e:?}");
 }
 
@@ -155,10 +143,68 @@ async fn an_undecodable_response_names_the_json_path() {
         })
         .await;
     let c = client(&server).build().unwrap();
-    let e: Error = c.get_users_count().send().await.unwrap_err().into();
+    let e: Error = c.get_users_count().send().await.unwrap_err();
     let Error::Decode(d) = &e else {
         panic!("{e:?}")
     };
     assert_eq!(d.path, "$.total_count");
     assert!(e.to_string().contains("$.total_count"), "{e}");
+}
+
+#[tokio::test]
+async fn a_patch_sends_only_the_field_the_caller_set() {
+    // The spec documents `restricted_to_allowlist` as defaulting to false:
+    // that is what the server does when the field is absent, so the client
+    // must not send it (it would switch off the allow-list restriction).
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method("PATCH")
+                .path("/beta_features/instance_settings")
+                .json_body(serde_json::json!({"test_mode": true}));
+            then.status(200)
+                .json_body(serde_json::json!({"object": "instance_settings", "test_mode": true}));
+        })
+        .await;
+    let c = client(&server).build().unwrap();
+    c.update_instance_auth_config()
+        .body_map(|b| b.test_mode(true))
+        .await
+        .unwrap();
+    let body = clerk_backend::types::UpdateInstanceAuthConfigBody {
+        test_mode: Some(true),
+        ..Default::default()
+    };
+    c.update_instance_auth_config()
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn awaiting_a_builder_sends_it_and_errors_read_directly() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/users/user_gone");
+            then.status(404).json_body(serde_json::json!({
+                "errors": [{"code": "resource_not_found", "message": "not found"}],
+                "clerk_trace_id": "t-404"
+            }));
+        })
+        .await;
+    let c = client(&server).build().unwrap();
+    let e = c.get_user().user_id("user_gone").await.unwrap_err();
+    assert!(e.is_not_found());
+    assert_eq!(e.code(), Some("resource_not_found"));
+    assert_eq!(e.trace_id(), Some("t-404"));
+    // `?` into any error type that takes std errors.
+    async fn boxed(c: &Client) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        c.get_user().user_id("user_gone").send().await?;
+        Ok(())
+    }
+    let e = boxed(&c).await.unwrap_err();
+    assert!(e.to_string().contains("resource_not_found"), "{e}");
 }

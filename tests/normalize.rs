@@ -320,7 +320,8 @@ fn whole_number_parameters_become_integers() {
         [ty(0), ty(1), ty(2), ty(3), ty(4)],
         ["integer", "integer", "number", "number", "number"]
     );
-    assert_eq!(params[1]["schema"]["default"], json!(0));
+    // Parameter defaults are the server's business (see unset_request_defaults).
+    assert!(params[1]["schema"].get("default").is_none());
     assert_eq!(
         params[0]["schema"]["minimum"],
         json!(0),
@@ -358,8 +359,10 @@ fn response_schemas_become_forward_compatible_and_request_schemas_do_not() {
     let thing = &s["components"]["schemas"]["Thing"];
     // Only the scalar stays required (and the opened enum, which accepts any string).
     assert_eq!(thing["required"], json!(["id", "status"]));
-    assert_eq!(thing["properties"]["tags"]["nullable"], true);
-    assert_eq!(thing["properties"]["meta"]["nullable"], true);
+    // Collections are neither nullable nor required: plain `Vec`s and maps
+    // with `#[serde(default)]` (the generated code also reads `null` as empty).
+    assert!(thing["properties"]["tags"].get("nullable").is_none());
+    assert!(thing["properties"]["meta"].get("nullable").is_none());
     // The enum keeps its known values under a new name, and takes any string.
     assert_eq!(
         thing["properties"]["status"]["oneOf"][0]["$ref"],
@@ -370,14 +373,16 @@ fn response_schemas_become_forward_compatible_and_request_schemas_do_not() {
         s["components"]["schemas"]["ThingStatusKnown"]["enum"],
         json!(["active", "banned"])
     );
-    // The union gets a raw-JSON fallback; its variant's enum stays closed.
+    // The union gets a raw-JSON fallback. With one variant nothing needs
+    // telling apart, so its enum is opened too (see the test of
+    // discriminators below for unions of several).
     assert_eq!(
         thing["properties"]["verification"]["oneOf"][1],
         json!({"title": "Other"})
     );
     assert!(
         s["components"]["schemas"]["Otp"]["properties"]["strategy"]
-            .get("enum")
+            .get("oneOf")
             .is_some()
     );
     // A schema requests use is left strict.
@@ -390,7 +395,7 @@ fn response_schemas_become_forward_compatible_and_request_schemas_do_not() {
             .get("enum")
             .is_some()
     );
-    assert_eq!(report.compat.open_enums, 1);
+    assert_eq!(report.compat.open_enums, 2);
     assert_eq!(report.compat.union_fallbacks, 1);
     assert_eq!(report.compat.relaxed_required, 5);
     assert_eq!(report.compat.nullable_collections, 2);
@@ -416,4 +421,155 @@ fn pattern_and_length_constraints_are_dropped() {
         s["components"]["schemas"]["User"]["properties"]["pattern"],
         json!({"type": "string"})
     );
+}
+
+#[test]
+fn request_defaults_are_removed_and_response_defaults_kept() {
+    let mut s = spec(json!({
+        "/settings": {"patch": {
+            "operationId": "UpdateSettings",
+            "parameters": [{"name": "dry_run", "in": "query", "schema": {"type": "boolean", "default": false}}],
+            "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object",
+                "properties": {
+                    "restricted": {"type": "boolean", "default": false, "nullable": true},
+                    "scopes": {"type": "string", "default": "profile email"},
+                    "nested": {"type": "object", "properties": {"notify": {"type": "boolean", "default": true}}},
+                    "hasher": {"$ref": "#/components/schemas/Hasher"},
+                    "default": {"type": "string"}
+                }
+            }}}},
+            "responses": {"200": ok("Settings")}
+        }}
+    }));
+    s["components"]["schemas"]["Hasher"] =
+        json!({"type": "object", "properties": {"rounds": {"type": "integer", "default": 10}}});
+    s["components"]["schemas"]["Settings"] = json!({"type": "object", "properties": {"restricted": {"type": "boolean", "default": false}}});
+    let report = normalize(&mut s).unwrap();
+    let body = s
+        .pointer("/paths/~1settings/patch/requestBody/content/application~1json/schema/properties")
+        .unwrap();
+    assert!(body["restricted"].get("default").is_none());
+    assert_eq!(
+        body["restricted"]["nullable"], true,
+        "only the default goes"
+    );
+    assert!(body["scopes"].get("default").is_none());
+    assert!(
+        body["nested"]["properties"]["notify"]
+            .get("default")
+            .is_none()
+    );
+    // A property named `default` is a property, not a keyword.
+    assert_eq!(body["default"], json!({"type": "string"}));
+    assert!(
+        s.pointer("/paths/~1settings/patch/parameters/0/schema/default")
+            .is_none()
+    );
+    assert!(
+        s["components"]["schemas"]["Hasher"]["properties"]["rounds"]
+            .get("default")
+            .is_none()
+    );
+    // Responses keep theirs.
+    assert_eq!(
+        s["components"]["schemas"]["Settings"]["properties"]["restricted"]["default"],
+        false
+    );
+    let mut fields: Vec<String> = report
+        .unset_defaults
+        .iter()
+        .map(|(owner, field, _)| format!("{owner} {field}"))
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "Hasher rounds",
+            "UpdateSettings body.nested.notify",
+            "UpdateSettings body.restricted",
+            "UpdateSettings body.scopes",
+            "UpdateSettings query dry_run"
+        ]
+    );
+}
+
+#[test]
+fn query_styles_are_recorded_and_unsupported_ones_warned_about() {
+    let array = json!({"type": "array", "items": {"type": "string"}});
+    let mut s = spec(json!({"/domains": {"get": {
+        "operationId": "ListDomains",
+        "parameters": [
+            {"name": "exploded", "in": "query", "schema": array},
+            {"name": "mode", "in": "query", "style": "form", "explode": false, "schema": array},
+            {"name": "spaced", "in": "query", "style": "spaceDelimited", "schema": array},
+            {"name": "piped", "in": "query", "style": "pipeDelimited", "explode": false, "schema": array},
+            {"name": "filter", "in": "query", "style": "deepObject", "explode": true,
+             "schema": {"type": "object", "properties": {"a": {"type": "string"}}}},
+            {"name": "scalar", "in": "query", "style": "form", "explode": false, "schema": {"type": "string"}}
+        ],
+        "responses": {"200": ok("User")}
+    }}}));
+    let report = normalize(&mut s).unwrap();
+    let styles: Vec<(&str, char)> = report
+        .query_styles
+        .iter()
+        .map(|q| (q.name.as_str(), q.separator))
+        .collect();
+    assert_eq!(styles, [("mode", ','), ("spaced", ' '), ("piped", '|')]);
+    assert!(
+        report
+            .query_styles
+            .iter()
+            .all(|q| q.operation_id == "ListDomains")
+    );
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].contains("`ListDomains`")
+            && report.warnings[0].contains("`filter`")
+            && report.warnings[0].contains("deepObject"),
+        "{}",
+        report.warnings[0]
+    );
+}
+
+#[test]
+fn union_variants_keep_only_their_discriminators_closed() {
+    let mut s = spec(
+        json!({"/emails/{id}": {"get": {"operationId": "GetEmail", "responses": {"200": ok("Email")}}}}),
+    );
+    let schemas = s["components"]["schemas"].as_object_mut().unwrap();
+    schemas.insert(
+        "Email".into(),
+        json!({"type": "object", "properties": {"verification": {
+            "nullable": true,
+            "oneOf": [{"$ref": "#/components/schemas/Otp"}, {"$ref": "#/components/schemas/Admin"}]
+        }}}),
+    );
+    schemas.insert(
+        "Otp".into(),
+        json!({"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["unverified", "verified"]},
+            "strategy": {"type": "string", "enum": ["email_code", "phone_code"]}
+        }}),
+    );
+    schemas.insert(
+        "Admin".into(),
+        json!({"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["verified"]},
+            "strategy": {"type": "string", "enum": ["admin"]}
+        }}),
+    );
+    normalize(&mut s).unwrap();
+    for variant in ["Otp", "Admin"] {
+        let props = &s["components"]["schemas"][variant]["properties"];
+        assert!(
+            props["strategy"].get("enum").is_some(),
+            "{variant}: strategy stays closed"
+        );
+        assert!(
+            props["status"].get("oneOf").is_some(),
+            "{variant}: status is opened"
+        );
+    }
 }

@@ -88,8 +88,7 @@ async fn a_list_call_and_an_error() {
         .user_id("user_missing")
         .send()
         .await
-        .unwrap_err()
-        .into();
+        .unwrap_err();
     assert!(e.is_not_found());
     assert_eq!(e.code(), Some("resource_not_found"));
     assert_eq!(e.trace_id(), Some("t1"));

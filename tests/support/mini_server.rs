@@ -1,7 +1,8 @@
 //! A minimal HTTP/1.1 server on 127.0.0.1 for tests and examples that need
 //! what httpmock does not offer: a scripted sequence of responses to one
-//! route, or responses computed from the request. One request per
-//! connection (`Connection: close`).
+//! route, or responses computed from the request, and network faults (a
+//! connection closed before the response, a body cut short or reset). One
+//! request per connection (`Connection: close`).
 
 #![allow(dead_code)]
 
@@ -29,11 +30,26 @@ impl Request {
     }
 }
 
-/// A response: status, extra headers, JSON body.
+/// A response: status, extra headers, JSON body, and how it is delivered.
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    pub delivery: Delivery,
+}
+
+/// How a response reaches the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// In full.
+    Whole,
+    /// Not at all: the connection is closed after the request is read.
+    CloseBeforeResponse,
+    /// The head, with the full `content-length`, then half the body, then a
+    /// clean close.
+    CutShort,
+    /// The head and half the body, then a TCP reset.
+    ResetMidBody,
 }
 
 impl Response {
@@ -42,7 +58,13 @@ impl Response {
             status,
             headers: Vec::new(),
             body: body.into(),
+            delivery: Delivery::Whole,
         }
+    }
+
+    pub fn delivered(mut self, delivery: Delivery) -> Self {
+        self.delivery = delivery;
+        self
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -87,9 +109,21 @@ where
                 };
                 let n = counter.fetch_add(1, Ordering::SeqCst);
                 let r = respond(&request, n);
+                if r.delivery == Delivery::CloseBeforeResponse {
+                    return;
+                }
+                let custom_type = r
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
                 let mut head = format!(
-                    "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+                    "HTTP/1.1 {} X\r\n{}content-length: {}\r\nconnection: close\r\n",
                     r.status,
+                    if custom_type {
+                        ""
+                    } else {
+                        "content-type: application/json\r\n"
+                    },
                     r.body.len()
                 );
                 for (k, v) in &r.headers {
@@ -97,7 +131,24 @@ where
                 }
                 head.push_str("\r\n");
                 let _ = socket.write_all(head.as_bytes()).await;
-                let _ = socket.write_all(r.body.as_bytes()).await;
+                let body = r.body.as_bytes();
+                match r.delivery {
+                    Delivery::Whole | Delivery::CloseBeforeResponse => {
+                        let _ = socket.write_all(body).await;
+                    }
+                    Delivery::CutShort => {
+                        let _ = socket.write_all(&body[..body.len() / 2]).await;
+                    }
+                    Delivery::ResetMidBody => {
+                        let _ = socket.write_all(&body[..body.len() / 2]).await;
+                        let _ = socket.flush().await;
+                        // Linger 0 (deprecated only for blocking on drop,
+                        // which 0 does not): the drop sends a reset.
+                        #[allow(deprecated)]
+                        let _ = socket.set_linger(Some(std::time::Duration::ZERO));
+                        return; // dropped with linger 0: RST
+                    }
+                }
                 let _ = socket.shutdown().await;
             });
         }

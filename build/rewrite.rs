@@ -1,0 +1,322 @@
+//! Rewrites of the generated syntax tree: the call surface and decoding
+//! that progenitor's output does not give, applied by shape to every
+//! operation and type (never by name), before the code is printed.
+//!
+//! - Builders (`mod builder`, `mod multipart`): progenitor's `send()`
+//!   becomes the private `send_raw()`, its decoding step calls
+//!   `crate::decode::response` (one decode, with the status and trace id at
+//!   hand), and a new `send()` returns `clerk_backend::Result`. Each builder
+//!   also implements `IntoFuture`, so `.await` on a builder sends it.
+//! - Open enums (`enum X { Known(XKnown), Unknown(String) }`, made by
+//!   `normalize::forward_compatible_responses`): decoded from the string
+//!   through `crate::decode::open_enum` instead of serde's buffering
+//!   untagged decoding, and given `as_str`, `is_known`, `known` and
+//!   comparisons with the known value and with strings.
+//! - Collections (`Vec` and map fields with `#[serde(default)]`): decode
+//!   `null` as empty through `crate::decode::null_as_empty`.
+
+use quote::ToTokens;
+use syn::visit_mut::VisitMut;
+use syn::{Fields, ImplItem, Item, Type};
+
+/// What was rewritten, for the build's notes.
+#[derive(Debug, Default)]
+pub struct Counts {
+    pub builders: usize,
+    pub open_enums: usize,
+    pub collections: usize,
+}
+
+/// Rewrite `file` (the generated client, or the multipart builders) in place.
+pub fn rewrite(file: &mut syn::File) -> Counts {
+    let mut counts = Counts::default();
+    for item in &mut file.items {
+        let Item::Mod(m) = item else { continue };
+        let Some((_, items)) = &mut m.content else {
+            continue;
+        };
+        match m.ident.to_string().as_str() {
+            "builder" | "multipart" => counts.builders += builders(items),
+            "types" => {
+                counts.open_enums += open_enums(items);
+                counts.collections += collections(items);
+            }
+            _ => {}
+        }
+    }
+    counts
+}
+
+/// `ResponseValue::from_response(r)` -> `crate::decode::response(r)`.
+struct DecodeOnce;
+
+impl VisitMut for DecodeOnce {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        syn::visit_mut::visit_expr_call_mut(self, call);
+        if let syn::Expr::Path(p) = &*call.func
+            && p.path.segments.len() == 2
+            && p.path.segments[0].ident == "ResponseValue"
+            && p.path.segments[1].ident == "from_response"
+        {
+            *call.func = syn::parse_quote!(crate::decode::response);
+        }
+    }
+}
+
+/// The `T` of `Result<ResponseValue<T>, _>`.
+fn response_type(output: &syn::ReturnType) -> Option<Type> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let value = first_generic(ty)?;
+    let last = last_segment(value)?;
+    (last.ident == "ResponseValue").then(|| first_generic(value).cloned())?
+}
+
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(p) => p.path.segments.last(),
+        _ => None,
+    }
+}
+
+fn first_generic(ty: &Type) -> Option<&Type> {
+    match &last_segment(ty)?.arguments {
+        syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+fn builders(items: &mut Vec<Item>) -> usize {
+    let mut futures = Vec::new();
+    for item in items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        let Some(pos) = imp.items.iter().position(
+            |i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some()),
+        ) else {
+            continue;
+        };
+        let ImplItem::Fn(raw) = &mut imp.items[pos] else {
+            unreachable!()
+        };
+        let Some(value) = response_type(&raw.sig.output) else {
+            continue;
+        };
+        raw.attrs.retain(|a| !a.path().is_ident("doc"));
+        raw.sig.ident = syn::parse_quote!(send_raw);
+        raw.vis = syn::Visibility::Inherited;
+        DecodeOnce.visit_block_mut(&mut raw.block);
+        imp.items.push(syn::parse_quote! {
+            /// Send the request.
+            ///
+            /// Errors are [`clerk_backend::Error`](crate::Error): Clerk's own
+            /// (status, code, trace id), decoding, timeouts and transport.
+            /// Awaiting the builder itself does the same.
+            pub async fn send(self) -> crate::Result<ResponseValue<#value>> {
+                self.send_raw().await.map_err(crate::Error::from)
+            }
+        });
+        futures.push((imp.self_ty.clone(), imp.generics.clone(), value));
+    }
+    let n = futures.len();
+    for (ty, generics, value) in futures {
+        items.push(syn::parse_quote! {
+            impl #generics ::std::future::IntoFuture for #ty {
+                type Output = crate::Result<ResponseValue<#value>>;
+                type IntoFuture = ::std::pin::Pin<
+                    ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
+                >;
+                /// Send the request, as [`send`](Self::send).
+                fn into_future(self) -> Self::IntoFuture {
+                    ::std::boxed::Box::pin(self.send())
+                }
+            }
+        });
+    }
+    n
+}
+
+/// The JSON text of each unit variant of a string enum (its
+/// `#[serde(rename)]`, else its name), or `None` if it is not one.
+fn string_values(e: &syn::ItemEnum) -> Option<Vec<(syn::Ident, String)>> {
+    e.variants
+        .iter()
+        .map(|v| {
+            if !matches!(v.fields, Fields::Unit) {
+                return None;
+            }
+            let mut text = v.ident.to_string();
+            for attr in v.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+                let _ = attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("rename") {
+                        let s: syn::LitStr = meta.value()?.parse()?;
+                        text = s.value();
+                    } else if meta.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = meta.value()?.parse()?;
+                    }
+                    Ok(())
+                });
+            }
+            Some((v.ident.clone(), text))
+        })
+        .collect()
+}
+
+/// `enum X { Known(K), Unknown(String) }` with `#[serde(untagged)]`: the
+/// names of X and K.
+fn open_enum_shape(e: &syn::ItemEnum) -> Option<(syn::Ident, Type)> {
+    let untagged = e.attrs.iter().any(|a| {
+        a.path().is_ident("serde") && a.to_token_stream().to_string().contains("untagged")
+    });
+    if !untagged || e.variants.len() != 2 {
+        return None;
+    }
+    let one = |i: usize, name: &str| -> Option<Type> {
+        let v = &e.variants[i];
+        let Fields::Unnamed(f) = &v.fields else {
+            return None;
+        };
+        (v.ident == name && f.unnamed.len() == 1).then(|| f.unnamed[0].ty.clone())
+    };
+    let known = one(0, "Known")?;
+    let unknown = one(1, "Unknown")?;
+    (last_segment(&unknown)?.ident == "String").then(|| (e.ident.clone(), known))
+}
+
+fn open_enums(items: &mut Vec<Item>) -> usize {
+    let values: std::collections::HashMap<String, Vec<(syn::Ident, String)>> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Enum(e) => Some((e.ident.to_string(), string_values(e)?)),
+            _ => None,
+        })
+        .collect();
+    let mut added: Vec<Item> = Vec::new();
+    let mut opened = 0;
+    let mut with_as_str = std::collections::HashSet::new();
+    for item in items.iter_mut() {
+        let Item::Enum(e) = item else { continue };
+        let Some((name, known)) = open_enum_shape(e) else {
+            continue;
+        };
+        remove_derive(&mut e.attrs, "Deserialize");
+        opened += 1;
+        added.push(syn::parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                    Ok(match crate::decode::open_enum::<D, #known>(d)? {
+                        Ok(known) => Self::Known(known),
+                        Err(raw) => Self::Unknown(raw),
+                    })
+                }
+            }
+        });
+        let known_name = last_segment(&known).map(|s| s.ident.to_string());
+        // The helpers need the known values' texts.
+        let Some(variants) = known_name.as_ref().and_then(|k| values.get(k)) else {
+            continue;
+        };
+        let idents = variants.iter().map(|(i, _)| i);
+        let texts = variants.iter().map(|(_, t)| t);
+        // A known type can serve several open enums: one `as_str` for it.
+        if with_as_str.insert(known_name.clone()) {
+            added.push(syn::parse_quote! {
+                impl #known {
+                    /// The value as it is on the wire.
+                pub fn as_str(&self) -> &'static str {
+                        match self { #(Self::#idents => #texts,)* }
+                    }
+                }
+            });
+        }
+        added.push(syn::parse_quote! {
+            impl #name {
+                /// The value as Clerk sent it, known or not.
+                pub fn as_str(&self) -> &str {
+                    match self { Self::Known(k) => k.as_str(), Self::Unknown(raw) => raw }
+                }
+                /// Whether this version of the crate knows the value.
+                pub fn is_known(&self) -> bool {
+                    matches!(self, Self::Known(_))
+                }
+                /// The known value, if it is one.
+                pub fn known(&self) -> ::std::option::Option<&#known> {
+                    match self { Self::Known(k) => Some(k), Self::Unknown(_) => None }
+                }
+            }
+        });
+        added.push(syn::parse_quote! {
+            impl ::std::cmp::PartialEq<#known> for #name {
+                fn eq(&self, other: &#known) -> bool {
+                    matches!(self, Self::Known(k) if k == other)
+                }
+            }
+        });
+        added.push(syn::parse_quote! {
+            impl ::std::cmp::PartialEq<str> for #name {
+                fn eq(&self, other: &str) -> bool {
+                    self.as_str() == other
+                }
+            }
+        });
+        added.push(syn::parse_quote! {
+            impl ::std::cmp::PartialEq<&str> for #name {
+                fn eq(&self, other: &&str) -> bool {
+                    self.as_str() == *other
+                }
+            }
+        });
+    }
+    let n = opened;
+    items.extend(added);
+    n
+}
+
+/// Drop `name` from `#[derive(...)]` lists.
+fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let kept = paths
+            .into_iter()
+            .filter(|p| p.segments.last().is_none_or(|s| s.ident != name));
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+    }
+}
+
+fn is_collection(ty: &Type) -> bool {
+    last_segment(ty).is_some_and(|s| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "Vec" | "Map" | "HashMap" | "BTreeMap"
+        )
+    })
+}
+
+fn collections(items: &mut [Item]) -> usize {
+    let mut n = 0;
+    for item in items.iter_mut() {
+        let Item::Struct(s) = item else { continue };
+        for field in s.fields.iter_mut() {
+            let defaulted = field.attrs.iter().any(|a| {
+                a.path().is_ident("serde") && a.to_token_stream().to_string().contains("default")
+            });
+            if defaulted && is_collection(&field.ty) {
+                field.attrs.push(syn::parse_quote!(
+                    #[serde(deserialize_with = "crate::decode::null_as_empty")]
+                ));
+                n += 1;
+            }
+        }
+    }
+    n
+}

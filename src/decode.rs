@@ -1,0 +1,138 @@
+//! Decoding Clerk's responses: once per response, into the generated types.
+//!
+//! The generated `send()` of every operation calls [`response`] (the build
+//! rewrites progenitor's own decoding step into this call), and the
+//! generated types call the two `serde` helpers below. Nothing here is
+//! meant to be called by hand.
+//!
+//! - [`response`] decodes a body that the request hook has already read in
+//!   full, and when it does not fit, reports the type, the JSON path, the
+//!   HTTP status and Clerk's trace id: everything `Error::Decode` shows.
+//! - [`null_as_empty`] lets response collections decode `null` as empty,
+//!   so they are plain `Vec`s and maps rather than `Option`s.
+//! - [`open_enum`] decodes an open string enum (`Known(..)` or
+//!   `Unknown(String)`) from the string alone, without serde's buffering
+//!   of untagged enums.
+
+use crate::error::{DecodeError, json_path_at, strip_position, trace_id_header};
+use progenitor_client::{Error, ResponseValue};
+use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, Visitor};
+use std::fmt;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+/// Decode a response's body as `T`, once. A body that does not fit becomes
+/// `Error::InvalidResponsePayload` carrying a decode report (see
+/// [`DecodeError::to_marked_body`]), which `clerk_backend::Error` turns
+/// back into [`crate::Error::Decode`].
+#[doc(hidden)]
+pub async fn response<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, Error<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+    match serde_json::from_slice::<T>(&body) {
+        Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+        Err(e) => {
+            let report = DecodeError {
+                status: Some(status),
+                type_name: Some(std::any::type_name::<T>().to_string()),
+                path: json_path_at(&body, e.line(), e.column()),
+                message: strip_position(&e.to_string()),
+                trace_id: trace_id_header(&headers),
+            };
+            if status.is_success() {
+                tracing::warn!(error = %report, "Clerk response did not decode");
+            }
+            Err(Error::InvalidResponsePayload(
+                report.to_marked_body(&body).into(),
+                e,
+            ))
+        }
+    }
+}
+
+/// `#[serde(deserialize_with)]` for response collections: `null` decodes as
+/// an empty collection (absence is `#[serde(default)]`'s job).
+#[doc(hidden)]
+pub fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Decode an open enum's string: `Ok(known)` when `K` parses it, else
+/// `Err(the string)`. Borrowed strings are parsed without allocating; only
+/// an unknown value is copied.
+#[doc(hidden)]
+pub fn open_enum<'de, D, K>(deserializer: D) -> Result<Result<K, String>, D::Error>
+where
+    D: Deserializer<'de>,
+    K: FromStr,
+{
+    struct OpenEnum<K>(PhantomData<K>);
+
+    impl<K: FromStr> Visitor<'_> for OpenEnum<K> {
+        type Value = Result<K, String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(v.parse().map_err(|_| v.to_string()))
+        }
+
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(match v.parse() {
+                Ok(k) => Ok(k),
+                Err(_) => Err(v),
+            })
+        }
+    }
+
+    deserializer.deserialize_str(OpenEnum(PhantomData))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    enum Color {
+        Red,
+    }
+
+    impl FromStr for Color {
+        type Err = ();
+        fn from_str(s: &str) -> Result<Self, ()> {
+            (s == "red").then_some(Color::Red).ok_or(())
+        }
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Thing {
+        #[serde(default, deserialize_with = "null_as_empty")]
+        tags: Vec<String>,
+        #[serde(deserialize_with = "open_enum")]
+        color: Result<Color, String>,
+    }
+
+    #[test]
+    fn null_and_absent_collections_are_empty_and_enums_stay_open() {
+        let t: Thing = serde_json::from_str(r#"{"tags": null, "color": "red"}"#).unwrap();
+        assert_eq!(t.tags, Vec::<String>::new());
+        assert_eq!(t.color, Ok(Color::Red));
+        let t: Thing = serde_json::from_str(r#"{"color": "teal"}"#).unwrap();
+        assert_eq!(t.color, Err("teal".to_string()));
+        let t: Thing =
+            serde_json::from_value(serde_json::json!({"tags": ["a"], "color": "red"})).unwrap();
+        assert_eq!(t.tags, ["a"]);
+        // Not a string: an error naming what was expected.
+        let e = serde_json::from_str::<Thing>(r#"{"color": 7}"#).unwrap_err();
+        assert!(e.to_string().contains("a string"), "{e}");
+    }
+}
