@@ -53,8 +53,9 @@ pub async fn response<T: DeserializeOwned, E>(
     }
 }
 
-/// `#[serde(deserialize_with)]` for response collections: `null` decodes as
-/// an empty collection (absence is `#[serde(default)]`'s job).
+/// `#[serde(deserialize_with)]` for response collections (and the webhook
+/// payloads' lists and flags): `null` decodes as the type's default, an
+/// empty collection or `false` (absence is `#[serde(default)]`'s job).
 #[doc(hidden)]
 pub fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where

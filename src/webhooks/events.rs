@@ -62,15 +62,6 @@ where
     Ok(T::deserialize(&value).ok())
 }
 
-/// Deserializes `null` as the type's default (an empty list, `false`).
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
-
 #[derive(Deserialize)]
 struct RawEvent {
     #[serde(rename = "type")]
@@ -304,10 +295,10 @@ pub struct User {
     /// The id of the primary entry in [`phone_numbers`](Self::phone_numbers).
     pub primary_phone_number_id: Option<String>,
     /// All email addresses (empty if none or omitted).
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::decode::null_as_empty")]
     pub email_addresses: Vec<EmailAddress>,
     /// All phone numbers (empty if none or omitted).
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::decode::null_as_empty")]
     pub phone_numbers: Vec<PhoneNumber>,
     /// Your own id for the user, if you set one.
     pub external_id: Option<String>,
@@ -386,7 +377,7 @@ pub struct DeletedObject {
     /// The kind of the deleted object, such as `"user"`.
     pub object: Option<String>,
     /// Normally `true`; `false` if the payload omitted it.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::decode::null_as_empty")]
     pub deleted: bool,
     /// Fields not modelled above (`external_id` on `user.deleted`, `slug`, ...).
     #[serde(flatten)]
@@ -477,7 +468,7 @@ pub struct OrganizationMembership {
     /// The role's display name.
     pub role_name: Option<String>,
     /// Permission keys granted by the role.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::decode::null_as_empty")]
     pub permissions: Vec<String>,
     /// Metadata readable from the frontend, writable only from the backend.
     pub public_metadata: Option<Value>,
