@@ -143,6 +143,13 @@ fn bench(c: &mut Criterion) {
             black_box(users.len())
         })
     });
+    // The same bytes as untyped JSON: a reference point, not a goal.
+    g.bench_function("serde_json_value", |b| {
+        b.iter(|| {
+            let users: serde_json::Value = serde_json::from_slice(black_box(&body)).unwrap();
+            black_box(users.as_array().map(Vec::len))
+        })
+    });
     g.finish();
 }
 
