@@ -24,6 +24,9 @@
 //! - [`webhooks`]: webhook signature verification and typed events.
 //! - `axum` (with the `axum` cargo feature): extractors and a tower layer
 //!   for session tokens and webhooks.
+//! - [`rejection`]: the answers the web integrations give to rejected
+//!   requests (status, JSON body, `WWW-Authenticate`), as framework-neutral
+//!   data.
 //!
 //! The generated code lives in [`generated`]; everything else is a small
 //! handwritten module with one job.
@@ -36,6 +39,7 @@ pub mod error;
 pub mod ext;
 pub mod generated;
 mod hooks;
+pub mod rejection;
 pub mod retry;
 pub mod webhooks;
 
