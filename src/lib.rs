@@ -24,13 +24,16 @@
 //! - [`webhooks`]: webhook signature verification and typed events.
 //! - `axum` (with the `axum` cargo feature): extractors and a tower layer
 //!   for session tokens and webhooks.
-//! - [`rejection`]: the answers the web integrations give to rejected
-//!   requests (status, JSON body, `WWW-Authenticate`), as framework-neutral
-//!   data.
+//! - `actix` (with the `actix` cargo feature): the same for actix-web 4,
+//!   extractors and a middleware.
+//! - [`rejection`]: the answers both integrations give to rejected requests
+//!   (status, JSON body, `WWW-Authenticate`), as framework-neutral data.
 //!
 //! The generated code lives in [`generated`]; everything else is a small
 //! handwritten module with one job.
 
+#[cfg(feature = "actix")]
+pub mod actix;
 pub mod auth;
 #[cfg(feature = "axum")]
 pub mod axum;
