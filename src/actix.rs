@@ -124,7 +124,9 @@ use futures::future::LocalBoxFuture;
 
 use crate::auth::{AuthState, Claims, VerifyOptions, authenticate_request};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
-use crate::rejection::{BodyRejection, RejectionResponse, optional_sign_in, require_signed_in};
+use crate::rejection::{
+    BodyRejection, Gate, RejectionResponse, optional_sign_in, require_signed_in,
+};
 use crate::webhooks::{Webhook, WebhookEvent};
 
 // ---------------------------------------------------------------------------
@@ -160,15 +162,14 @@ fn http1_headers<'a>(
     map
 }
 
-/// [`authenticate_request`] for an actix-web request: only the headers that
-/// can carry a session token are looked at.
-async fn authenticate(headers: &HeaderMap, options: &VerifyOptions) -> AuthState {
-    let session_headers = http1_headers(
+/// The headers that can carry a session token (see
+/// [`session_token`](crate::auth::session_token)), for the verifiers.
+fn session_headers(headers: &HeaderMap) -> http::HeaderMap {
+    http1_headers(
         headers
             .iter()
             .filter(|(name, _)| **name == AUTHORIZATION || **name == COOKIE),
-    );
-    authenticate_request(&session_headers, options).await
+    )
 }
 
 /// The request's [`AuthState`]: from the extensions, or computed with the
@@ -185,7 +186,7 @@ async fn request_auth_state(req: HttpRequest) -> Result<AuthState, AuthRejection
         );
         return Err(AuthRejection::NotConfigured);
     };
-    let auth = authenticate(req.headers(), &options).await;
+    let auth = authenticate_request(&session_headers(req.headers()), &options).await;
     req.extensions_mut().insert(auth.clone());
     Ok(auth)
 }
@@ -437,8 +438,7 @@ impl ResponseError for WebhookRejection {
 /// ```
 #[derive(Clone, Debug)]
 pub struct ClerkMiddleware {
-    options: Arc<VerifyOptions>,
-    require_auth: bool,
+    gate: Gate,
 }
 
 impl ClerkMiddleware {
@@ -446,8 +446,7 @@ impl ClerkMiddleware {
     /// never rejects.
     pub fn new(options: VerifyOptions) -> Self {
         ClerkMiddleware {
-            options: Arc::new(options),
-            require_auth: false,
+            gate: Gate::new(options, false),
         }
     }
 
@@ -455,19 +454,18 @@ impl ClerkMiddleware {
     /// rejects signed-out ones (see [`AuthRejection`]).
     pub fn require_auth(options: VerifyOptions) -> Self {
         ClerkMiddleware {
-            options: Arc::new(options),
-            require_auth: true,
+            gate: Gate::new(options, true),
         }
     }
 
     /// The options tokens are verified with.
     pub fn options(&self) -> &VerifyOptions {
-        &self.options
+        self.gate.options()
     }
 
     /// Whether signed-out requests are rejected.
     pub fn requires_auth(&self) -> bool {
-        self.require_auth
+        self.gate.requires_auth()
     }
 }
 
@@ -485,8 +483,7 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(ClerkMiddlewareService {
             service: Rc::new(service),
-            options: self.options.clone(),
-            require_auth: self.require_auth,
+            gate: self.gate.clone(),
         }))
     }
 }
@@ -494,8 +491,7 @@ where
 /// The service made by [`ClerkMiddleware`].
 pub struct ClerkMiddlewareService<S> {
     service: Rc<S>,
-    options: Arc<VerifyOptions>,
-    require_auth: bool,
+    gate: Gate,
 }
 
 impl<S, B> Service<ServiceRequest> for ClerkMiddlewareService<S>
@@ -511,14 +507,15 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
-        let options = self.options.clone();
-        let require_auth = self.require_auth;
+        let gate = self.gate.clone();
         Box::pin(async move {
-            let auth = authenticate(req.headers(), &options).await;
-            if require_auth && let AuthState::SignedOut(reason) = auth {
-                let response = AuthRejection::SignedOut(reason).error_response();
-                return Ok(req.into_response(response).map_into_right_body());
-            }
+            let auth = match gate.admit(&session_headers(req.headers())).await {
+                Ok(auth) => auth,
+                Err(rejection) => {
+                    let response = rejection.error_response();
+                    return Ok(req.into_response(response).map_into_right_body());
+                }
+            };
             req.extensions_mut().insert(auth);
             let response = service.call(req).await?;
             Ok(response.map_into_left_body())
@@ -529,8 +526,7 @@ where
 impl<S> fmt::Debug for ClerkMiddlewareService<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClerkMiddlewareService")
-            .field("options", &self.options)
-            .field("require_auth", &self.require_auth)
+            .field("gate", &self.gate)
             .finish_non_exhaustive()
     }
 }

@@ -133,7 +133,9 @@ use tower::{Layer, Service};
 
 use crate::auth::{AuthState, Claims, VerifyOptions, authenticate_request};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
-use crate::rejection::{BodyRejection, RejectionResponse, optional_sign_in, require_signed_in};
+use crate::rejection::{
+    BodyRejection, Gate, RejectionResponse, optional_sign_in, require_signed_in,
+};
 use crate::webhooks::{Webhook, WebhookEvent};
 
 // ---------------------------------------------------------------------------
@@ -555,8 +557,7 @@ fn body_rejection(rejection: BytesRejection) -> BodyRejection {
 /// ```
 #[derive(Clone, Debug)]
 pub struct ClerkLayer {
-    options: Arc<VerifyOptions>,
-    require_auth: bool,
+    gate: Gate,
 }
 
 impl ClerkLayer {
@@ -564,8 +565,7 @@ impl ClerkLayer {
     /// rejects.
     pub fn new(options: VerifyOptions) -> Self {
         ClerkLayer {
-            options: Arc::new(options),
-            require_auth: false,
+            gate: Gate::new(options, false),
         }
     }
 
@@ -573,19 +573,18 @@ impl ClerkLayer {
     /// signed-out ones (see [`AuthRejection`]).
     pub fn require_auth(options: VerifyOptions) -> Self {
         ClerkLayer {
-            options: Arc::new(options),
-            require_auth: true,
+            gate: Gate::new(options, true),
         }
     }
 
     /// The options tokens are verified with.
     pub fn options(&self) -> &VerifyOptions {
-        &self.options
+        self.gate.options()
     }
 
     /// Whether signed-out requests are rejected.
     pub fn requires_auth(&self) -> bool {
-        self.require_auth
+        self.gate.requires_auth()
     }
 }
 
@@ -595,8 +594,7 @@ impl<S> Layer<S> for ClerkLayer {
     fn layer(&self, inner: S) -> ClerkService<S> {
         ClerkService {
             inner,
-            options: self.options.clone(),
-            require_auth: self.require_auth,
+            gate: self.gate.clone(),
         }
     }
 }
@@ -605,8 +603,7 @@ impl<S> Layer<S> for ClerkLayer {
 #[derive(Clone, Debug)]
 pub struct ClerkService<S> {
     inner: S,
-    options: Arc<VerifyOptions>,
-    require_auth: bool,
+    gate: Gate,
 }
 
 impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for ClerkService<S>
@@ -631,14 +628,13 @@ where
         // takes its place for the next one.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let options = self.options.clone();
-        let require_auth = self.require_auth;
+        let gate = self.gate.clone();
         ClerkFuture(Box::pin(async move {
             let (mut parts, body) = req.into_parts();
-            let auth = authenticate_request(&parts.headers, &options).await;
-            if require_auth && let AuthState::SignedOut(reason) = auth {
-                return Ok(AuthRejection::SignedOut(reason).into_response());
-            }
+            let auth = match gate.admit(&parts.headers).await {
+                Ok(auth) => auth,
+                Err(rejection) => return Ok(rejection.into_response()),
+            };
             parts.extensions.insert(auth);
             let response = inner.call(http::Request::from_parts(parts, body)).await?;
             Ok(response.map(Body::new))

@@ -31,6 +31,8 @@ use http::header::{CONTENT_TYPE, HeaderName, WWW_AUTHENTICATE};
 use serde::Serialize;
 
 use crate::auth::{AuthState, Claims, SignedOutReason, VerifyError};
+#[cfg(any(feature = "axum", feature = "actix"))]
+use crate::auth::{VerifyOptions, authenticate_request};
 use crate::webhooks::WebhookError;
 
 // ---------------------------------------------------------------------------
@@ -121,6 +123,49 @@ pub fn optional_sign_in(auth: AuthState) -> Result<Option<Claims>, AuthRejection
             )))
         }
         AuthState::SignedOut(_) => Ok(None),
+    }
+}
+
+/// The core of the middlewares (axum's `ClerkLayer`, actix-web's
+/// `ClerkMiddleware`): verify the request's token once, then let the
+/// request through with its [`AuthState`], or reject it when a signed-in
+/// user is required.
+#[cfg(any(feature = "axum", feature = "actix"))]
+#[derive(Clone, Debug)]
+pub(crate) struct Gate {
+    options: std::sync::Arc<VerifyOptions>,
+    require_auth: bool,
+}
+
+#[cfg(any(feature = "axum", feature = "actix"))]
+impl Gate {
+    pub(crate) fn new(options: VerifyOptions, require_auth: bool) -> Self {
+        Gate {
+            options: std::sync::Arc::new(options),
+            require_auth,
+        }
+    }
+
+    pub(crate) fn options(&self) -> &VerifyOptions {
+        &self.options
+    }
+
+    pub(crate) fn requires_auth(&self) -> bool {
+        self.require_auth
+    }
+
+    /// The request's [`AuthState`], to store in its extensions; a rejection
+    /// if it is signed out and a signed-in user is required.
+    pub(crate) async fn admit(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> Result<AuthState, AuthRejection> {
+        match authenticate_request(headers, &self.options).await {
+            AuthState::SignedOut(reason) if self.require_auth => {
+                Err(AuthRejection::SignedOut(reason))
+            }
+            auth => Ok(auth),
+        }
     }
 }
 
