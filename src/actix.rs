@@ -3,10 +3,10 @@
 //!
 //! | type | what the handler gets | when it is not there |
 //! | --- | --- | --- |
-//! | [`ClerkAuth`] | the signed-in user's [`Claims`] | `401` with a JSON reason |
+//! | [`ClerkAuth`] | the signed-in user's [`Claims`](crate::auth::Claims) | `401` with a JSON reason |
 //! | [`MaybeSignedIn`] | `Option<Claims>` | `None` (a bad or expired token counts as signed out) |
 //! | [`AuthState`] | signed in, or signed out and why | never rejects |
-//! | [`ClerkWebhook`] | the verified [`WebhookEvent`] | `400` (or `413`) with a JSON reason |
+//! | [`ClerkWebhook`] | the verified [`WebhookEvent`](crate::webhooks::WebhookEvent) | `400` (or `413`) with a JSON reason |
 //! | [`ClerkMiddleware`] | middleware: puts an [`AuthState`] into each request's extensions, and with [`ClerkMiddleware::require_auth`] answers `401` itself | |
 //!
 //! `Option<ClerkAuth>` works too, through actix-web's own `Option<T>`
@@ -111,7 +111,6 @@
 
 use std::fmt;
 use std::future::{Ready, ready};
-use std::ops::Deref;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -122,12 +121,13 @@ use actix_web::http::header::{AUTHORIZATION, COOKIE, HeaderMap};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use futures::future::LocalBoxFuture;
 
-use crate::auth::{AuthState, Claims, VerifyOptions, authenticate_request};
+use crate::auth::{AuthState, VerifyOptions, authenticate_request};
+pub use crate::extract::{ClerkAuth, ClerkWebhook, MaybeSignedIn};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
 use crate::rejection::{
     BodyRejection, Gate, RejectionResponse, optional_sign_in, require_signed_in,
 };
-use crate::webhooks::{Webhook, WebhookEvent};
+use crate::webhooks::Webhook;
 
 // ---------------------------------------------------------------------------
 // Configuration and headers
@@ -209,32 +209,9 @@ fn to_response(rejection: RejectionResponse) -> HttpResponse {
 // Session extractors
 // ---------------------------------------------------------------------------
 
-/// Extractor for handlers that need a signed-in user: the verified
-/// [`Claims`] of the request's session token.
-///
-/// Signed-out requests are rejected with an [`AuthRejection`]: `401` with
-/// `{"error": "signed_out", "reason": ...}`, or `503`/`500` when the token
-/// could not be checked because of a server-side problem. See the
-/// [module docs](self) for where the configuration comes from.
-///
-/// ```no_run
-/// use clerk_backend::actix::ClerkAuth;
-///
-/// async fn me(ClerkAuth(claims): ClerkAuth) -> String {
-///     format!("{} (org {:?})", claims.user_id(), claims.org_id())
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct ClerkAuth(pub Claims);
-
-impl Deref for ClerkAuth {
-    type Target = Claims;
-
-    fn deref(&self) -> &Claims {
-        &self.0
-    }
-}
-
+/// Rejects signed-out requests with an [`AuthRejection`]. See the
+/// [module docs](self) for where the configuration comes from, and for
+/// `Option<ClerkAuth>`.
 impl FromRequest for ClerkAuth {
     type Error = AuthRejection;
     type Future = LocalBoxFuture<'static, Result<Self, AuthRejection>>;
@@ -245,28 +222,8 @@ impl FromRequest for ClerkAuth {
     }
 }
 
-/// Extractor for handlers where signing in is optional: `Some(claims)` when
-/// the request carries a valid session token, `None` otherwise.
-///
-/// A missing, expired or otherwise invalid token gives `None` (Clerk's
-/// frontends refresh expired tokens themselves). Server-side problems
-/// (the key set could not be fetched, bad configuration) are not hidden as
-/// "signed out": they are rejected with `503`/`500`, as by [`ClerkAuth`].
-/// To handle every case yourself, extract the [`AuthState`] instead.
-///
-/// ```no_run
-/// use clerk_backend::actix::MaybeSignedIn;
-///
-/// async fn home(MaybeSignedIn(claims): MaybeSignedIn) -> String {
-///     match claims {
-///         Some(claims) => format!("welcome back, {}", claims.user_id()),
-///         None => "welcome".to_owned(),
-///     }
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct MaybeSignedIn(pub Option<Claims>);
-
+/// `None` when signed out; rejects only on server-side problems. See the
+/// [module docs](self) for where the configuration comes from.
 impl FromRequest for MaybeSignedIn {
     type Error = AuthRejection;
     type Future = LocalBoxFuture<'static, Result<Self, AuthRejection>>;
@@ -306,17 +263,10 @@ impl ResponseError for AuthRejection {
 // Webhooks
 // ---------------------------------------------------------------------------
 
-/// Extractor that verifies a webhook delivery from Clerk and hands the
-/// handler the typed [`WebhookEvent`].
-///
 /// The [`Webhook`] verifier comes from the app data (`web::Data<Webhook>`
 /// or a plain `Webhook`). The body is read with actix-web's `Bytes`
 /// extractor, so the [`PayloadConfig`](web::PayloadConfig) in the app data
-/// sets its size limit (256 KiB by default); a larger body is answered
-/// with `413`. It consumes the body.
-///
-/// Deliveries that do not verify are rejected with a [`WebhookRejection`]:
-/// `400` and `{"error": "invalid_webhook", "reason": ...}`.
+/// sets its size limit (256 KiB by default).
 ///
 /// ```no_run
 /// use actix_web::{App, HttpResponse, web};
@@ -324,10 +274,8 @@ impl ResponseError for AuthRejection {
 /// use clerk_backend::webhooks::{EventData, Webhook};
 ///
 /// async fn clerk_events(ClerkWebhook(event): ClerkWebhook) -> HttpResponse {
-///     match event.data {
-///         EventData::UserCreated(user) => println!("new user {}", user.id),
-///         EventData::UserDeleted(user) => println!("user {} deleted", user.id),
-///         _ => println!("ignoring {}", event.event_type),
+///     if let EventData::UserCreated(user) = event.data {
+///         println!("new user {}", user.id);
 ///     }
 ///     HttpResponse::NoContent().finish()
 /// }
@@ -344,9 +292,6 @@ impl ResponseError for AuthRejection {
 /// );
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
-pub struct ClerkWebhook(pub WebhookEvent);
-
 impl FromRequest for ClerkWebhook {
     type Error = WebhookRejection;
     type Future = LocalBoxFuture<'static, Result<Self, WebhookRejection>>;

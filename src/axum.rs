@@ -3,10 +3,10 @@
 //!
 //! | type | what the handler gets | when it is not there |
 //! | --- | --- | --- |
-//! | [`ClerkAuth`] | the signed-in user's [`Claims`] | `401` with a JSON reason |
+//! | [`ClerkAuth`] | the signed-in user's [`Claims`](crate::auth::Claims) | `401` with a JSON reason |
 //! | [`MaybeSignedIn`] | `Option<Claims>` | `None` (a bad or expired token counts as signed out) |
 //! | [`AuthState`] | signed in, or signed out and why | never rejects |
-//! | [`ClerkWebhook`] | the verified [`WebhookEvent`] | `400` with a JSON reason |
+//! | [`ClerkWebhook`] | the verified [`WebhookEvent`](crate::webhooks::WebhookEvent) | `400` with a JSON reason |
 //! | [`ClerkLayer`] | middleware: puts an [`AuthState`] into each request's extensions, and with [`ClerkLayer::require_auth`] answers `401` itself | |
 //!
 //! `Option<ClerkAuth>` works too, and behaves like [`MaybeSignedIn`].
@@ -117,7 +117,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -131,12 +130,13 @@ use http::request::Parts;
 use http::{Extensions, HeaderValue, StatusCode};
 use tower::{Layer, Service};
 
-use crate::auth::{AuthState, Claims, VerifyOptions, authenticate_request};
+use crate::auth::{AuthState, VerifyOptions, authenticate_request};
+pub use crate::extract::{ClerkAuth, ClerkWebhook, MaybeSignedIn};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
 use crate::rejection::{
     BodyRejection, Gate, RejectionResponse, optional_sign_in, require_signed_in,
 };
-use crate::webhooks::{Webhook, WebhookEvent};
+use crate::webhooks::Webhook;
 
 // ---------------------------------------------------------------------------
 // Configuration
@@ -293,35 +293,10 @@ where
 // Session extractors
 // ---------------------------------------------------------------------------
 
-/// Extractor for handlers that need a signed-in user: the verified
-/// [`Claims`] of the request's session token.
-///
-/// Signed-out requests are rejected with an [`AuthRejection`]: `401` with
-/// `{"error": "signed_out", "reason": ...}`, or `503`/`500` when the token
-/// could not be checked because of a server-side problem. See the
+/// Rejects signed-out requests with an [`AuthRejection`]. See the
 /// [module docs](self) for where the configuration comes from.
-///
 /// `Option<ClerkAuth>` is also an extractor: `None` when signed out, like
 /// [`MaybeSignedIn`].
-///
-/// ```no_run
-/// use clerk_backend::axum::ClerkAuth;
-///
-/// async fn me(ClerkAuth(claims): ClerkAuth) -> String {
-///     format!("{} (org {:?})", claims.user_id(), claims.org_id())
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct ClerkAuth(pub Claims);
-
-impl Deref for ClerkAuth {
-    type Target = Claims;
-
-    fn deref(&self) -> &Claims {
-        &self.0
-    }
-}
-
 impl<S> FromRequestParts<S> for ClerkAuth
 where
     S: Send + Sync,
@@ -353,28 +328,8 @@ where
     }
 }
 
-/// Extractor for handlers where signing in is optional: `Some(claims)` when
-/// the request carries a valid session token, `None` otherwise.
-///
-/// A missing, expired or otherwise invalid token gives `None` (Clerk's
-/// frontends refresh expired tokens themselves). Server-side problems
-/// (the key set could not be fetched, bad configuration) are not hidden as
-/// "signed out": they are rejected with `503`/`500`, as by [`ClerkAuth`].
-/// To handle every case yourself, extract the [`AuthState`] instead.
-///
-/// ```no_run
-/// use clerk_backend::axum::MaybeSignedIn;
-///
-/// async fn home(MaybeSignedIn(claims): MaybeSignedIn) -> String {
-///     match claims {
-///         Some(claims) => format!("welcome back, {}", claims.user_id()),
-///         None => "welcome".to_owned(),
-///     }
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct MaybeSignedIn(pub Option<Claims>);
-
+/// `None` when signed out; rejects only on server-side problems. See the
+/// [module docs](self) for where the configuration comes from.
 impl<S> FromRequestParts<S> for MaybeSignedIn
 where
     S: Send + Sync,
@@ -428,19 +383,12 @@ fn to_response(rejection: RejectionResponse) -> Response {
 // Webhooks
 // ---------------------------------------------------------------------------
 
-/// Extractor that verifies a webhook delivery from Clerk and hands the
-/// handler the typed [`WebhookEvent`].
-///
 /// The [`Webhook`] verifier comes from a [`ClerkState`] in the request
 /// extensions, else from the router state through [`FromRef`] (so a router
 /// whose state is the [`Webhook`] itself works). The body is read with
 /// axum's `Bytes` extractor, so the router's body limit
 /// ([`DefaultBodyLimit`](axum::extract::DefaultBodyLimit), 2 MB by default)
-/// applies. It consumes the body: put it last among the handler's
-/// arguments.
-///
-/// Deliveries that do not verify are rejected with a [`WebhookRejection`]:
-/// `400` and `{"error": "invalid_webhook", "reason": ...}`.
+/// applies.
 ///
 /// ```no_run
 /// use axum::http::StatusCode;
@@ -449,10 +397,8 @@ fn to_response(rejection: RejectionResponse) -> Response {
 /// use clerk_backend::webhooks::{EventData, Webhook};
 ///
 /// async fn clerk_events(ClerkWebhook(event): ClerkWebhook) -> StatusCode {
-///     match event.data {
-///         EventData::UserCreated(user) => println!("new user {}", user.id),
-///         EventData::UserDeleted(user) => println!("user {} deleted", user.id),
-///         _ => println!("ignoring {}", event.event_type),
+///     if let EventData::UserCreated(user) = event.data {
+///         println!("new user {}", user.id);
 ///     }
 ///     StatusCode::NO_CONTENT
 /// }
@@ -464,9 +410,6 @@ fn to_response(rejection: RejectionResponse) -> Response {
 ///     .with_state(Webhook::from_env()?);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
-pub struct ClerkWebhook(pub WebhookEvent);
-
 impl<S> FromRequest<S> for ClerkWebhook
 where
     S: Send + Sync,

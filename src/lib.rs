@@ -40,6 +40,8 @@ pub mod axum;
 pub mod config;
 pub mod error;
 pub mod ext;
+#[cfg(any(feature = "axum", feature = "actix"))]
+mod extract;
 pub mod generated;
 mod hooks;
 pub mod rejection;

@@ -192,8 +192,8 @@ impl Gate {
 pub enum AuthRejection {
     /// The request is signed out (or could not be checked), and why.
     SignedOut(SignedOutReason),
-    /// No [`VerifyOptions`](crate::auth::VerifyOptions) were configured for
-    /// the request.
+    /// No [verification options](crate::auth::VerifyOptions) were
+    /// configured for the request.
     NotConfigured,
 }
 
