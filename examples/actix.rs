@@ -63,14 +63,7 @@ async fn me(ClerkAuth(claims): ClerkAuth) -> HttpResponse {
 
 /// Signed-in users only, with a path parameter.
 async fn org(org_id: web::Path<String>, ClerkAuth(claims): ClerkAuth) -> String {
-    let org_id = org_id.into_inner();
-    let role = match claims.org_id() {
-        Some(active) if active == org_id => claims
-            .org_role()
-            .map_or_else(|| "member".to_owned(), |role| role.into_owned()),
-        _ => "not the active organization".to_owned(),
-    };
-    format!("{} in {org_id}: {role}\n", claims.user_id())
+    demo::role_in(&claims, &org_id.into_inner())
 }
 
 /// Webhook deliveries, verified before this runs.

@@ -66,13 +66,7 @@ async fn me(ClerkAuth(claims): ClerkAuth) -> impl IntoResponse {
 
 /// Signed-in users only, with a path parameter.
 async fn org(Path(org_id): Path<String>, ClerkAuth(claims): ClerkAuth) -> String {
-    let role = match claims.org_id() {
-        Some(active) if active == org_id => claims
-            .org_role()
-            .map_or_else(|| "member".to_owned(), |role| role.into_owned()),
-        _ => "not the active organization".to_owned(),
-    };
-    format!("{} in {org_id}: {role}\n", claims.user_id())
+    demo::role_in(&claims, &org_id)
 }
 
 /// Webhook deliveries, verified before this runs.

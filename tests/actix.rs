@@ -62,41 +62,6 @@ where
     }
 }
 
-// ---------------------------------------------------------------------------
-// Handlers
-// ---------------------------------------------------------------------------
-
-async fn me(ClerkAuth(claims): ClerkAuth) -> String {
-    format!(
-        "user {} session {}",
-        claims.user_id(),
-        claims.session_id().unwrap()
-    )
-}
-
-async fn maybe(MaybeSignedIn(claims): MaybeSignedIn) -> String {
-    match claims {
-        Some(claims) => format!("user {}", claims.user_id()),
-        None => "anonymous".to_owned(),
-    }
-}
-
-async fn optional_clerk_auth(auth: Option<ClerkAuth>) -> String {
-    match auth {
-        Some(auth) => format!("user {}", auth.user_id()),
-        None => "anonymous".to_owned(),
-    }
-}
-
-async fn auth_state(auth: AuthState) -> String {
-    match auth {
-        AuthState::SignedIn(claims) => format!("user {}", claims.user_id()),
-        AuthState::SignedOut(SignedOutReason::NoToken) => "signed out: no token".to_owned(),
-        AuthState::SignedOut(SignedOutReason::InvalidToken(e)) => format!("signed out: {e}"),
-        AuthState::SignedOut(other) => format!("signed out: {other:?}"),
-    }
-}
-
 /// Routes using every session extractor.
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(me))

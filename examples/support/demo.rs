@@ -1,5 +1,6 @@
 //! What examples/axum.rs and examples/actix.rs share: reading the
-//! configuration from the environment, and the self-contained demo that runs
+//! configuration from the environment, the app's one bit of logic, and the
+//! self-contained demo that runs
 //! when no `CLERK_*` key is set (its own signing key, tokens and webhook
 //! deliveries, sent to the example's server with reqwest).
 //!
@@ -9,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use clerk_backend::auth::{JWT_KEY_ENV, SECRET_KEY_ENV, VerifyOptions};
+use clerk_backend::auth::{Claims, JWT_KEY_ENV, SECRET_KEY_ENV, VerifyOptions};
 use clerk_backend::webhooks::{SIGNING_SECRET_ENV, Webhook};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -54,6 +55,18 @@ pub fn from_env() -> Result<(VerifyOptions, Option<Webhook>), BoxError> {
 pub fn listen_address() -> String {
     let port = std::env::var("PORT").unwrap_or_else(|_| "3000".to_owned());
     format!("127.0.0.1:{port}")
+}
+
+/// What `GET /api/orgs/{org_id}` answers: the user's role in the
+/// organization when it is the session's active one.
+pub fn role_in(claims: &Claims, org_id: &str) -> String {
+    let role = match claims.org_id() {
+        Some(active) if active == org_id => claims
+            .org_role()
+            .map_or_else(|| "member".to_owned(), |role| role.into_owned()),
+        _ => "not the active organization".to_owned(),
+    };
+    format!("{} in {org_id}: {role}\n", claims.user_id())
 }
 
 // ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! Fixtures shared by the web-framework integration tests (tests/axum.rs,
 //! tests/actix.rs), so that both drive the same cases with the same keys,
-//! tokens and deliveries, and check the answers with the same assertions.
+//! tokens, deliveries and handlers, and check the answers with the same
+//! assertions.
 //! Include with `#[path = "support/fixtures.rs"] mod fixtures;`, next to
 //! `#[path = "support/test_key.rs"] mod test_key;`.
 
@@ -11,12 +12,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use clerk_backend::auth::{JwksCache, VerifyOptions};
+use clerk_backend::auth::{AuthState, JwksCache, SignedOutReason, VerifyOptions};
 use clerk_backend::webhooks::Webhook;
 use http::{HeaderMap, StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::test_key::TestKey;
+use crate::{ClerkAuth, MaybeSignedIn};
 
 // ---------------------------------------------------------------------------
 // Keys, tokens, options
@@ -170,6 +172,45 @@ pub fn delivery_headers(
         ("svix-timestamp", timestamp.to_string()),
         ("svix-signature", signer.sign(id, timestamp, body)),
     ]
+}
+
+// ---------------------------------------------------------------------------
+// Handlers
+// ---------------------------------------------------------------------------
+
+// The extractor types are the same in both integrations, so these handlers
+// serve both test suites: the including file imports `ClerkAuth` and
+// `MaybeSignedIn` from `clerk_backend::axum` or `clerk_backend::actix`.
+
+pub async fn me(ClerkAuth(claims): ClerkAuth) -> String {
+    format!(
+        "user {} session {}",
+        claims.user_id(),
+        claims.session_id().unwrap()
+    )
+}
+
+pub async fn maybe(MaybeSignedIn(claims): MaybeSignedIn) -> String {
+    match claims {
+        Some(claims) => format!("user {}", claims.user_id()),
+        None => "anonymous".to_owned(),
+    }
+}
+
+pub async fn optional_clerk_auth(auth: Option<ClerkAuth>) -> String {
+    match auth {
+        Some(auth) => format!("user {}", auth.user_id()),
+        None => "anonymous".to_owned(),
+    }
+}
+
+pub async fn auth_state(auth: AuthState) -> String {
+    match auth {
+        AuthState::SignedIn(claims) => format!("user {}", claims.user_id()),
+        AuthState::SignedOut(SignedOutReason::NoToken) => "signed out: no token".to_owned(),
+        AuthState::SignedOut(SignedOutReason::InvalidToken(e)) => format!("signed out: {e}"),
+        AuthState::SignedOut(other) => format!("signed out: {other:?}"),
+    }
 }
 
 // ---------------------------------------------------------------------------
