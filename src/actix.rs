@@ -28,7 +28,8 @@
 //!    request;
 //! 2. [`VerifyOptions`] in the app data, as `web::Data<VerifyOptions>` or
 //!    as a plain `VerifyOptions` (`App::app_data`, `Scope::app_data`,
-//!    `Resource::app_data`).
+//!    `Resource::app_data`); `web::Data` is shared as it is, a plain value
+//!    is cloned for each request that needs it.
 //!
 //! [`ClerkWebhook`] finds its [`Webhook`] in the app data the same way
 //! (`web::Data<Webhook>` or `Webhook`). If the configuration is missing,
