@@ -31,20 +31,18 @@
 //! it signs itself, prints the exchanges and exits. Add `-- --serve` to keep
 //! the demo server running and get `curl` commands to try.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use clerk_backend::auth::{JWT_KEY_ENV, SECRET_KEY_ENV, VerifyOptions};
+use clerk_backend::auth::VerifyOptions;
 use clerk_backend::axum::{ClerkAuth, ClerkLayer, ClerkState, ClerkWebhook, MaybeSignedIn};
-use clerk_backend::webhooks::{EventData, SIGNING_SECRET_ENV, Webhook};
+use clerk_backend::webhooks::{EventData, Webhook};
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+#[path = "support/demo.rs"]
+mod demo;
+use demo::{BoxError, Demo};
 
 // ---------------------------------------------------------------------------
 // The application
@@ -68,13 +66,7 @@ async fn me(ClerkAuth(claims): ClerkAuth) -> impl IntoResponse {
 
 /// Signed-in users only, with a path parameter.
 async fn org(Path(org_id): Path<String>, ClerkAuth(claims): ClerkAuth) -> String {
-    let role = match claims.org_id() {
-        Some(active) if active == org_id => claims
-            .org_role()
-            .map_or_else(|| "member".to_owned(), |role| role.into_owned()),
-        _ => "not the active organization".to_owned(),
-    };
-    format!("{} in {org_id}: {role}\n", claims.user_id())
+    demo::role_in(&claims, &org_id)
 }
 
 /// Webhook deliveries, verified before this runs.
@@ -111,206 +103,30 @@ fn app(options: VerifyOptions, webhook: Option<Webhook>) -> Router {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    let configured = [JWT_KEY_ENV, SECRET_KEY_ENV]
-        .iter()
-        .any(|name| std::env::var(name).is_ok_and(|v| !v.trim().is_empty()));
-    if !configured {
-        let serve = std::env::args().any(|arg| arg == "--serve");
-        return demo(serve).await;
+    if !demo::configured() {
+        return run_demo(demo::serve_requested()).await;
     }
-
-    let mut options = VerifyOptions::from_env()?;
-    if let Ok(parties) = std::env::var("CLERK_AUTHORIZED_PARTIES") {
-        options = options.authorized_parties(parties.split(',').map(str::trim));
-    }
-    let webhook = match Webhook::from_env() {
-        Ok(webhook) => Some(webhook),
-        Err(error) => {
-            println!("{error}: POST /webhooks/clerk will answer 500");
-            None
-        }
-    };
-    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".to_owned());
-    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    let (options, webhook) = demo::from_env()?;
+    let listener = tokio::net::TcpListener::bind(demo::listen_address()).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app(options, webhook)).await?;
     Ok(())
 }
 
-// ---------------------------------------------------------------------------
-// Demo mode: our own key, our own tokens, our own webhook deliveries
-// ---------------------------------------------------------------------------
-
-const DEMO_ISSUER: &str = "https://clerk.demo.example";
-
-async fn demo(serve: bool) -> Result<(), BoxError> {
-    println!(
-        "Neither {JWT_KEY_ENV} nor {SECRET_KEY_ENV} is set, so this is a demo with a signing key \
-         made just now.\nTo verify real Clerk session tokens, set {JWT_KEY_ENV} (the JWT public \
-         key from the Clerk dashboard) or {SECRET_KEY_ENV}; set {SIGNING_SECRET_ENV} for \
-         webhooks.\n"
-    );
-
-    let key = DemoKey::generate()?;
-    let options = VerifyOptions::with_pem(&key.public_pem)?.issuer(DEMO_ISSUER);
-    let mut secret = [0u8; 24];
-    aws_lc_rs::rand::fill(&mut secret).map_err(|_| "no randomness")?;
-    let webhook = Webhook::new(format!("whsec_{}", STANDARD.encode(secret)))?;
-
+/// The demo (see examples/support/demo.rs) against this app, on a free
+/// local port.
+async fn run_demo(serve: bool) -> Result<(), BoxError> {
+    let demo = Demo::new()?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let app = app(options, Some(webhook.clone()));
+    let app = app(demo.options.clone(), Some(demo.webhook.clone()));
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
-
-    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-    let token = key.sign(&serde_json::json!({
-        "sub": "user_demo",
-        "sid": "sess_demo",
-        "iss": DEMO_ISSUER,
-        "iat": now,
-        "nbf": now,
-        "exp": now + 3600,
-        "v": 2,
-        "o": {"id": "org_demo", "rol": "admin", "slg": "demo"},
-    }))?;
-    let expired = key.sign(&serde_json::json!({
-        "sub": "user_demo", "iss": DEMO_ISSUER, "exp": now - 600,
-    }))?;
-
     if serve {
-        println!("Demo server on {base} (Ctrl-C to stop). Try:\n");
-        println!("  curl -i {base}/");
-        println!("  curl -i {base}/api/me");
-        println!("  curl -i -H 'Authorization: Bearer {token}' {base}/api/me");
-        println!("  curl -i -b '__session={token}' {base}/api/orgs/org_demo");
-        println!("  curl -i -H 'Authorization: Bearer {expired}' {base}/api/me");
+        demo.print_curl(&base);
         server.await??;
         return Ok(());
     }
-
-    let client = reqwest::Client::new();
-    let show = |label: &str, response: reqwest::Response| {
-        let label = label.to_owned();
-        async move {
-            let status = response.status();
-            let body = response.text().await.unwrap_or_default();
-            println!(
-                "{label}\n  -> {status} {}\n",
-                body.trim_end().replace('\n', "\n     ")
-            );
-        }
-    };
-
-    show(
-        "GET / (no token)",
-        client.get(format!("{base}/")).send().await?,
-    )
-    .await;
-    show(
-        "GET / (bearer token)",
-        client
-            .get(format!("{base}/"))
-            .bearer_auth(&token)
-            .send()
-            .await?,
-    )
-    .await;
-    show(
-        "GET /api/me (no token)",
-        client.get(format!("{base}/api/me")).send().await?,
-    )
-    .await;
-    show(
-        "GET /api/me (expired token)",
-        client
-            .get(format!("{base}/api/me"))
-            .bearer_auth(&expired)
-            .send()
-            .await?,
-    )
-    .await;
-    show(
-        "GET /api/orgs/org_demo (__session cookie)",
-        client
-            .get(format!("{base}/api/orgs/org_demo"))
-            .header(header::COOKIE, format!("__session={token}"))
-            .send()
-            .await?,
-    )
-    .await;
-    show(
-        "GET /api/me (bearer token)",
-        client
-            .get(format!("{base}/api/me"))
-            .bearer_auth(&token)
-            .send()
-            .await?,
-    )
-    .await;
-
-    let body = serde_json::to_vec(&serde_json::json!({
-        "type": "user.created",
-        "object": "event",
-        "data": {"id": "user_demo", "object": "user", "first_name": "Demo"},
-    }))?;
-    let timestamp = i64::try_from(now)?;
-    let signature = webhook.sign("msg_demo", timestamp, &body);
-    let deliver = |signature: String| {
-        client
-            .post(format!("{base}/webhooks/clerk"))
-            .header("svix-id", "msg_demo")
-            .header("svix-timestamp", timestamp.to_string())
-            .header("svix-signature", signature)
-            .body(body.clone())
-            .send()
-    };
-    show("POST /webhooks/clerk (signed)", deliver(signature).await?).await;
-    show(
-        "POST /webhooks/clerk (bad signature)",
-        deliver("v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_owned()).await?,
-    )
-    .await;
-
-    println!("Run with `-- --serve` to keep the demo server running.");
+    demo.run(&base).await?;
     server.abort();
     Ok(())
-}
-
-/// An RSA key pair standing in for a Clerk instance's signing key.
-struct DemoKey {
-    encoding: jsonwebtoken::EncodingKey,
-    public_pem: String,
-}
-
-impl DemoKey {
-    fn generate() -> Result<Self, BoxError> {
-        use aws_lc_rs::encoding::AsDer;
-        use aws_lc_rs::signature::KeyPair as _;
-        let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)?;
-        let private = pem("PRIVATE KEY", pair.as_der()?.as_ref());
-        let public = pem("PUBLIC KEY", pair.public_key().as_der()?.as_ref());
-        Ok(DemoKey {
-            encoding: jsonwebtoken::EncodingKey::from_rsa_pem(private.as_bytes())?,
-            public_pem: public,
-        })
-    }
-
-    fn sign(&self, claims: &serde_json::Value) -> Result<String, BoxError> {
-        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-        header.kid = Some("ins_demo".to_owned());
-        Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
-    }
-}
-
-fn pem(label: &str, der: &[u8]) -> String {
-    let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|chunk| std::str::from_utf8(chunk).expect("base64 is ASCII"))
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
 }

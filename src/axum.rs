@@ -3,10 +3,10 @@
 //!
 //! | type | what the handler gets | when it is not there |
 //! | --- | --- | --- |
-//! | [`ClerkAuth`] | the signed-in user's [`Claims`] | `401` with a JSON reason |
+//! | [`ClerkAuth`] | the signed-in user's [`Claims`](crate::auth::Claims) | `401` with a JSON reason |
 //! | [`MaybeSignedIn`] | `Option<Claims>` | `None` (a bad or expired token counts as signed out) |
 //! | [`AuthState`] | signed in, or signed out and why | never rejects |
-//! | [`ClerkWebhook`] | the verified [`WebhookEvent`] | `400` with a JSON reason |
+//! | [`ClerkWebhook`] | the verified [`WebhookEvent`](crate::webhooks::WebhookEvent) | `400` with a JSON reason |
 //! | [`ClerkLayer`] | middleware: puts an [`AuthState`] into each request's extensions, and with [`ClerkLayer::require_auth`] answers `401` itself | |
 //!
 //! `Option<ClerkAuth>` works too, and behaves like [`MaybeSignedIn`].
@@ -117,7 +117,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -128,14 +127,16 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
-use http::{Extensions, HeaderValue, StatusCode, header};
-use serde::Serialize;
+use http::{Extensions, HeaderValue, StatusCode};
 use tower::{Layer, Service};
 
-use crate::auth::{
-    AuthState, Claims, SignedOutReason, VerifyError, VerifyOptions, authenticate_request,
+use crate::auth::{AuthState, VerifyOptions, authenticate_request};
+pub use crate::extract::{ClerkAuth, ClerkWebhook, MaybeSignedIn};
+pub use crate::rejection::{AuthRejection, WebhookRejection};
+use crate::rejection::{
+    BodyRejection, Gate, RejectionResponse, optional_sign_in, require_signed_in,
 };
-use crate::webhooks::{Webhook, WebhookError, WebhookEvent};
+use crate::webhooks::Webhook;
 
 // ---------------------------------------------------------------------------
 // Configuration
@@ -292,35 +293,10 @@ where
 // Session extractors
 // ---------------------------------------------------------------------------
 
-/// Extractor for handlers that need a signed-in user: the verified
-/// [`Claims`] of the request's session token.
-///
-/// Signed-out requests are rejected with an [`AuthRejection`]: `401` with
-/// `{"error": "signed_out", "reason": ...}`, or `503`/`500` when the token
-/// could not be checked because of a server-side problem. See the
+/// Rejects signed-out requests with an [`AuthRejection`]. See the
 /// [module docs](self) for where the configuration comes from.
-///
 /// `Option<ClerkAuth>` is also an extractor: `None` when signed out, like
 /// [`MaybeSignedIn`].
-///
-/// ```no_run
-/// use clerk_backend::axum::ClerkAuth;
-///
-/// async fn me(ClerkAuth(claims): ClerkAuth) -> String {
-///     format!("{} (org {:?})", claims.user_id(), claims.org_id())
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct ClerkAuth(pub Claims);
-
-impl Deref for ClerkAuth {
-    type Target = Claims;
-
-    fn deref(&self) -> &Claims {
-        &self.0
-    }
-}
-
 impl<S> FromRequestParts<S> for ClerkAuth
 where
     S: Send + Sync,
@@ -329,10 +305,7 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match request_auth_state(parts, state).await? {
-            AuthState::SignedIn(claims) => Ok(ClerkAuth(claims)),
-            AuthState::SignedOut(reason) => Err(AuthRejection::SignedOut(reason)),
-        }
+        require_signed_in(request_auth_state(parts, state).await?).map(ClerkAuth)
     }
 }
 
@@ -355,28 +328,8 @@ where
     }
 }
 
-/// Extractor for handlers where signing in is optional: `Some(claims)` when
-/// the request carries a valid session token, `None` otherwise.
-///
-/// A missing, expired or otherwise invalid token gives `None` (Clerk's
-/// frontends refresh expired tokens themselves). Server-side problems
-/// (the key set could not be fetched, bad configuration) are not hidden as
-/// "signed out": they are rejected with `503`/`500`, as by [`ClerkAuth`].
-/// To handle every case yourself, extract the [`AuthState`] instead.
-///
-/// ```no_run
-/// use clerk_backend::axum::MaybeSignedIn;
-///
-/// async fn home(MaybeSignedIn(claims): MaybeSignedIn) -> String {
-///     match claims {
-///         Some(claims) => format!("welcome back, {}", claims.user_id()),
-///         None => "welcome".to_owned(),
-///     }
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct MaybeSignedIn(pub Option<Claims>);
-
+/// `None` when signed out; rejects only on server-side problems. See the
+/// [module docs](self) for where the configuration comes from.
 impl<S> FromRequestParts<S> for MaybeSignedIn
 where
     S: Send + Sync,
@@ -385,23 +338,13 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match request_auth_state(parts, state).await? {
-            AuthState::SignedIn(claims) => Ok(MaybeSignedIn(Some(claims))),
-            AuthState::SignedOut(SignedOutReason::InvalidToken(error))
-                if error.is_server_error() =>
-            {
-                Err(AuthRejection::SignedOut(SignedOutReason::InvalidToken(
-                    error,
-                )))
-            }
-            AuthState::SignedOut(_) => Ok(MaybeSignedIn(None)),
-        }
+        optional_sign_in(request_auth_state(parts, state).await?).map(MaybeSignedIn)
     }
 }
 
 /// The request's [`AuthState`] as an extractor: signed in, or signed out and
 /// why (including server-side verification failures, see
-/// [`VerifyError::is_server_error`]).
+/// [`VerifyError::is_server_error`](crate::auth::VerifyError::is_server_error)).
 ///
 /// Rejects only when no configuration is found ([`AuthRejection::NotConfigured`]).
 impl<S> FromRequestParts<S> for AuthState
@@ -416,175 +359,23 @@ where
     }
 }
 
-/// Why a session extractor (or [`ClerkLayer::require_auth`]) rejected a
-/// request. Converts into the response described below.
-///
-/// | case | status | body |
-/// | --- | --- | --- |
-/// | no token, or the token is invalid | `401` | `{"error": "signed_out", "reason": ..., "message": ...}` |
-/// | the key set could not be fetched ([`VerifyError::KeyFetch`]) | `503` | `{"error": "auth_unavailable", "reason": "key_fetch_failed"}` |
-/// | bad key or configuration ([`VerifyError::InvalidKey`], [`VerifyError::InvalidConfig`]) | `500` | `{"error": "auth_misconfigured", "reason": "invalid_key" \| "invalid_config"}` |
-/// | no options found | `500` | `{"error": "auth_misconfigured", "reason": "not_configured"}` |
-///
-/// The `401` reasons ([`reason`](Self::reason)) are `no_token`,
-/// `token_expired`, `token_not_yet_valid`, `token_issued_in_future`,
-/// `invalid_signature`, `unknown_key`, `unauthorized_party`,
-/// `invalid_issuer`, `unsupported_algorithm` and `malformed_token`; `401`
-/// responses also carry a `WWW-Authenticate: Bearer` header. The `message`
-/// is the [`VerifyError`]'s, which never contains the token or a secret;
-/// details of server-side problems are logged (with `tracing`) rather than
-/// sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AuthRejection {
-    /// The request is signed out (or could not be checked), and why.
-    SignedOut(SignedOutReason),
-    /// No [`VerifyOptions`] were found in the request extensions or the
-    /// router state.
-    NotConfigured,
-}
-
-impl AuthRejection {
-    /// The response status: `401`, or `503`/`500` for server-side problems.
-    pub fn status(&self) -> StatusCode {
-        match self {
-            AuthRejection::SignedOut(SignedOutReason::InvalidToken(VerifyError::KeyFetch(_))) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            AuthRejection::SignedOut(SignedOutReason::InvalidToken(e)) if e.is_server_error() => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-            AuthRejection::SignedOut(_) => StatusCode::UNAUTHORIZED,
-            AuthRejection::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The `error` field: `signed_out`, `auth_unavailable` or
-    /// `auth_misconfigured`.
-    pub fn error(&self) -> &'static str {
-        match self.status() {
-            StatusCode::UNAUTHORIZED => "signed_out",
-            StatusCode::SERVICE_UNAVAILABLE => "auth_unavailable",
-            _ => "auth_misconfigured",
-        }
-    }
-
-    /// The `reason` field, e.g. `no_token` or `token_expired`.
-    pub fn reason(&self) -> &'static str {
-        let error = match self {
-            AuthRejection::NotConfigured => return "not_configured",
-            AuthRejection::SignedOut(SignedOutReason::NoToken) => return "no_token",
-            AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => error,
-        };
-        match error {
-            VerifyError::Expired { .. } => "token_expired",
-            VerifyError::NotYetValid { .. } => "token_not_yet_valid",
-            VerifyError::IssuedInFuture { .. } => "token_issued_in_future",
-            VerifyError::BadSignature => "invalid_signature",
-            VerifyError::UnknownKey { .. } => "unknown_key",
-            VerifyError::UnauthorizedParty { .. } => "unauthorized_party",
-            VerifyError::WrongIssuer { .. } => "invalid_issuer",
-            VerifyError::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
-            VerifyError::Malformed(_) => "malformed_token",
-            VerifyError::KeyFetch(_) => "key_fetch_failed",
-            VerifyError::InvalidKey(_) => "invalid_key",
-            VerifyError::InvalidConfig(_) => "invalid_config",
-        }
-    }
-}
-
-impl From<SignedOutReason> for AuthRejection {
-    fn from(reason: SignedOutReason) -> Self {
-        AuthRejection::SignedOut(reason)
-    }
-}
-
-impl fmt::Display for AuthRejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AuthRejection::SignedOut(SignedOutReason::NoToken) => {
-                f.write_str("signed out: the request has no session token")
-            }
-            AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => {
-                write!(f, "signed out: {error}")
-            }
-            AuthRejection::NotConfigured => f.write_str(
-                "session-token verification is not configured (no ClerkLayer, and no ClerkState \
-                 with verify options)",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for AuthRejection {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => Some(error),
-            _ => None,
-        }
-    }
-}
-
+/// Answers with [`AuthRejection::response`].
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let mut body = ErrorBody::new(self.error(), self.reason());
-        if status != StatusCode::UNAUTHORIZED {
-            tracing::error!(reason = self.reason(), "clerk: {self}");
-            return json_response(status, &body);
-        }
-        tracing::debug!(reason = self.reason(), "clerk: request rejected: {self}");
-        let challenge = match &self {
-            AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => {
-                body.message = Some(error.to_string());
-                "Bearer error=\"invalid_token\""
-            }
-            _ => {
-                body.message =
-                    Some("no session token (Authorization: Bearer or __session cookie)".into());
-                "Bearer"
-            }
-        };
-        let mut response = json_response(status, &body);
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(challenge),
-        );
+        to_response(self.response())
+    }
+}
+
+/// A [`RejectionResponse`] as an axum [`Response`].
+fn to_response(rejection: RejectionResponse) -> Response {
+    let headers = rejection.headers();
+    let mut response = Response::new(Body::from(rejection.body));
+    *response.status_mut() = rejection.status;
+    for (name, value) in headers {
         response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
     }
-}
-
-/// The JSON body of every rejection, fields in this order.
-#[derive(Serialize)]
-struct ErrorBody {
-    error: &'static str,
-    reason: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    header: Option<&'static str>,
-}
-
-impl ErrorBody {
-    fn new(error: &'static str, reason: &'static str) -> Self {
-        ErrorBody {
-            error,
-            reason,
-            message: None,
-            header: None,
-        }
-    }
-}
-
-fn json_response(status: StatusCode, body: &ErrorBody) -> Response {
-    // Serializing a struct of strings cannot fail.
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
     response
 }
 
@@ -592,19 +383,12 @@ fn json_response(status: StatusCode, body: &ErrorBody) -> Response {
 // Webhooks
 // ---------------------------------------------------------------------------
 
-/// Extractor that verifies a webhook delivery from Clerk and hands the
-/// handler the typed [`WebhookEvent`].
-///
 /// The [`Webhook`] verifier comes from a [`ClerkState`] in the request
 /// extensions, else from the router state through [`FromRef`] (so a router
 /// whose state is the [`Webhook`] itself works). The body is read with
 /// axum's `Bytes` extractor, so the router's body limit
 /// ([`DefaultBodyLimit`](axum::extract::DefaultBodyLimit), 2 MB by default)
-/// applies. It consumes the body: put it last among the handler's
-/// arguments.
-///
-/// Deliveries that do not verify are rejected with a [`WebhookRejection`]:
-/// `400` and `{"error": "invalid_webhook", "reason": ...}`.
+/// applies.
 ///
 /// ```no_run
 /// use axum::http::StatusCode;
@@ -613,10 +397,8 @@ fn json_response(status: StatusCode, body: &ErrorBody) -> Response {
 /// use clerk_backend::webhooks::{EventData, Webhook};
 ///
 /// async fn clerk_events(ClerkWebhook(event): ClerkWebhook) -> StatusCode {
-///     match event.data {
-///         EventData::UserCreated(user) => println!("new user {}", user.id),
-///         EventData::UserDeleted(user) => println!("user {} deleted", user.id),
-///         _ => println!("ignoring {}", event.event_type),
+///     if let EventData::UserCreated(user) = event.data {
+///         println!("new user {}", user.id);
 ///     }
 ///     StatusCode::NO_CONTENT
 /// }
@@ -628,9 +410,6 @@ fn json_response(status: StatusCode, body: &ErrorBody) -> Response {
 ///     .with_state(Webhook::from_env()?);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
-pub struct ClerkWebhook(pub WebhookEvent);
-
 impl<S> FromRequest<S> for ClerkWebhook
 where
     S: Send + Sync,
@@ -651,7 +430,7 @@ where
         let headers = std::mem::take(req.headers_mut());
         let body = Bytes::from_request(req, state)
             .await
-            .map_err(WebhookRejection::Body)?;
+            .map_err(|rejection| WebhookRejection::Body(body_rejection(rejection)))?;
         match webhook.verify(&headers, &body) {
             Ok(event) => Ok(ClerkWebhook(event)),
             Err(error) => Err(WebhookRejection::Invalid(error)),
@@ -659,112 +438,19 @@ where
     }
 }
 
-/// Why [`ClerkWebhook`] rejected a request. Converts into a JSON response:
-///
-/// | case | status | body |
-/// | --- | --- | --- |
-/// | the delivery does not verify | `400` | `{"error": "invalid_webhook", "reason": ..., "message": ...}` |
-/// | the body is over the limit | `413` | `{"error": "invalid_webhook", "reason": "body_too_large", ...}` |
-/// | the body could not be read | `400` | `{"error": "invalid_webhook", "reason": "unreadable_body", ...}` |
-/// | no [`Webhook`] configured | `500` | `{"error": "webhook_misconfigured", "reason": "not_configured"}` |
-///
-/// The reasons for deliveries that do not verify are `missing_header` (with
-/// a `header` field naming it), `invalid_timestamp`, `timestamp_too_old`,
-/// `timestamp_too_new`, `invalid_signature` and `invalid_payload` (signed,
-/// but not a JSON event).
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum WebhookRejection {
-    /// The delivery did not verify.
-    Invalid(WebhookError),
-    /// The body could not be read, or is larger than the body limit.
-    Body(BytesRejection),
-    /// No [`Webhook`] was found in the request extensions or router state.
-    NotConfigured,
-}
-
-impl WebhookRejection {
-    /// The response status.
-    pub fn status(&self) -> StatusCode {
-        match self {
-            WebhookRejection::Invalid(
-                WebhookError::InvalidSecret | WebhookError::MissingSecret,
-            )
-            | WebhookRejection::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
-            WebhookRejection::Invalid(_) => StatusCode::BAD_REQUEST,
-            WebhookRejection::Body(rejection) => rejection.status(),
-        }
-    }
-
-    /// The `reason` field, e.g. `invalid_signature`.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            WebhookRejection::Invalid(error) => match error {
-                WebhookError::MissingHeader(_) => "missing_header",
-                WebhookError::InvalidTimestamp => "invalid_timestamp",
-                WebhookError::TimestampTooOld => "timestamp_too_old",
-                WebhookError::TimestampTooNew => "timestamp_too_new",
-                WebhookError::NoMatchingSignature => "invalid_signature",
-                WebhookError::InvalidJson(_) => "invalid_payload",
-                WebhookError::InvalidSecret => "invalid_secret",
-                WebhookError::MissingSecret => "missing_secret",
-            },
-            WebhookRejection::Body(rejection)
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                "body_too_large"
-            }
-            WebhookRejection::Body(_) => "unreadable_body",
-            WebhookRejection::NotConfigured => "not_configured",
-        }
-    }
-}
-
-impl fmt::Display for WebhookRejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WebhookRejection::Invalid(error) => write!(f, "webhook rejected: {error}"),
-            WebhookRejection::Body(rejection) => {
-                write!(f, "webhook rejected: {}", rejection.body_text())
-            }
-            WebhookRejection::NotConfigured => {
-                f.write_str("webhook verification is not configured (no ClerkState with a webhook)")
-            }
-        }
-    }
-}
-
-impl std::error::Error for WebhookRejection {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            WebhookRejection::Invalid(error) => Some(error),
-            WebhookRejection::Body(rejection) => Some(rejection),
-            WebhookRejection::NotConfigured => None,
-        }
-    }
-}
-
+/// Answers with [`WebhookRejection::response`].
 impl IntoResponse for WebhookRejection {
     fn into_response(self) -> Response {
-        let status = self.status();
-        if status.is_server_error() {
-            tracing::error!(reason = self.reason(), "clerk: {self}");
-            let body = ErrorBody::new("webhook_misconfigured", self.reason());
-            return json_response(status, &body);
-        }
-        tracing::debug!(reason = self.reason(), "clerk: {self}");
-        let mut body = ErrorBody::new("invalid_webhook", self.reason());
-        match &self {
-            WebhookRejection::Invalid(error) => {
-                body.message = Some(error.to_string());
-                if let WebhookError::MissingHeader(name) = error {
-                    body.header = Some(name);
-                }
-            }
-            WebhookRejection::Body(rejection) => body.message = Some(rejection.body_text()),
-            WebhookRejection::NotConfigured => {}
-        }
-        json_response(status, &body)
+        to_response(self.response())
+    }
+}
+
+/// axum's body error, as the framework-neutral [`BodyRejection`].
+fn body_rejection(rejection: BytesRejection) -> BodyRejection {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        BodyRejection::too_large(rejection.body_text())
+    } else {
+        BodyRejection::unreadable(rejection.body_text())
     }
 }
 
@@ -814,8 +500,7 @@ impl IntoResponse for WebhookRejection {
 /// ```
 #[derive(Clone, Debug)]
 pub struct ClerkLayer {
-    options: Arc<VerifyOptions>,
-    require_auth: bool,
+    gate: Gate,
 }
 
 impl ClerkLayer {
@@ -823,8 +508,7 @@ impl ClerkLayer {
     /// rejects.
     pub fn new(options: VerifyOptions) -> Self {
         ClerkLayer {
-            options: Arc::new(options),
-            require_auth: false,
+            gate: Gate::new(options, false),
         }
     }
 
@@ -832,19 +516,18 @@ impl ClerkLayer {
     /// signed-out ones (see [`AuthRejection`]).
     pub fn require_auth(options: VerifyOptions) -> Self {
         ClerkLayer {
-            options: Arc::new(options),
-            require_auth: true,
+            gate: Gate::new(options, true),
         }
     }
 
     /// The options tokens are verified with.
     pub fn options(&self) -> &VerifyOptions {
-        &self.options
+        self.gate.options()
     }
 
     /// Whether signed-out requests are rejected.
     pub fn requires_auth(&self) -> bool {
-        self.require_auth
+        self.gate.requires_auth()
     }
 }
 
@@ -854,8 +537,7 @@ impl<S> Layer<S> for ClerkLayer {
     fn layer(&self, inner: S) -> ClerkService<S> {
         ClerkService {
             inner,
-            options: self.options.clone(),
-            require_auth: self.require_auth,
+            gate: self.gate.clone(),
         }
     }
 }
@@ -864,8 +546,7 @@ impl<S> Layer<S> for ClerkLayer {
 #[derive(Clone, Debug)]
 pub struct ClerkService<S> {
     inner: S,
-    options: Arc<VerifyOptions>,
-    require_auth: bool,
+    gate: Gate,
 }
 
 impl<S, ReqBody, ResBody> Service<http::Request<ReqBody>> for ClerkService<S>
@@ -890,14 +571,13 @@ where
         // takes its place for the next one.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let options = self.options.clone();
-        let require_auth = self.require_auth;
+        let gate = self.gate.clone();
         ClerkFuture(Box::pin(async move {
             let (mut parts, body) = req.into_parts();
-            let auth = authenticate_request(&parts.headers, &options).await;
-            if require_auth && let AuthState::SignedOut(reason) = auth {
-                return Ok(AuthRejection::SignedOut(reason).into_response());
-            }
+            let auth = match gate.admit(&parts.headers).await {
+                Ok(auth) => auth,
+                Err(rejection) => return Ok(rejection.into_response()),
+            };
             parts.extensions.insert(auth);
             let response = inner.call(http::Request::from_parts(parts, body)).await?;
             Ok(response.map(Body::new))

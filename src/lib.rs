@@ -24,6 +24,10 @@
 //! - [`webhooks`]: webhook signature verification and typed events.
 //! - `axum` (with the `axum` cargo feature): extractors and a tower layer
 //!   for session tokens and webhooks.
+//! - `actix` (with the `actix` cargo feature): the same for actix-web 4,
+//!   extractors and a middleware.
+//! - [`rejection`]: the answers both integrations give to rejected requests
+//!   (status, JSON body, `WWW-Authenticate`), as framework-neutral data.
 //!
 //! # Sending a request
 //!
@@ -51,6 +55,8 @@
 //! The generated code lives in [`generated`]; everything else is a small
 //! handwritten module with one job.
 
+#[cfg(feature = "actix")]
+pub mod actix;
 pub mod auth;
 #[cfg(feature = "axum")]
 pub mod axum;
@@ -58,8 +64,11 @@ pub mod config;
 mod decode;
 pub mod error;
 pub mod ext;
+#[cfg(any(feature = "axum", feature = "actix"))]
+mod extract;
 pub mod generated;
 mod hooks;
+pub mod rejection;
 pub mod retry;
 pub mod webhooks;
 

@@ -3,79 +3,31 @@
 //! `tower::ServiceExt::oneshot`. Tokens are signed with RSA keys made here.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRef, Path};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use axum::routing::{get, post};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use clerk_backend::auth::{AuthState, JwksCache, SignedOutReason, VerifyError, VerifyOptions};
+use clerk_backend::auth::{AuthState, SignedOutReason, VerifyError};
 use clerk_backend::axum::{
     AuthRejection, ClerkAuth, ClerkLayer, ClerkState, ClerkWebhook, MaybeSignedIn, WebhookRejection,
 };
 use clerk_backend::webhooks::{EventData, Webhook};
-use serde_json::{Value, json};
+use serde_json::json;
 use tower::ServiceExt as _;
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
 #[path = "support/test_key.rs"]
 mod test_key;
-use test_key::TestKey;
+use fixtures::*;
 
 // ---------------------------------------------------------------------------
-// Keys, tokens, requests
+// Requests
 // ---------------------------------------------------------------------------
-
-// Key generation is slow in debug builds: once per test binary.
-static KEY: LazyLock<TestKey> = LazyLock::new(|| TestKey::generate("ins_test"));
-/// A key that is not the instance's.
-static OTHER_KEY: LazyLock<TestKey> = LazyLock::new(|| TestKey::generate("ins_test"));
-
-const NOW: u64 = 1_700_000_000;
-const ISSUER: &str = "https://clerk.example.com";
-const ORIGIN: &str = "https://app.example.com";
-
-fn claims(sub: &str) -> Value {
-    json!({
-        "sub": sub,
-        "sid": "sess_1",
-        "iss": ISSUER,
-        "azp": ORIGIN,
-        "exp": NOW + 60,
-        "iat": NOW,
-        "nbf": NOW - 10,
-    })
-}
-
-fn token(sub: &str) -> String {
-    KEY.sign(&claims(sub))
-}
-
-fn options_for(key: &TestKey) -> VerifyOptions {
-    VerifyOptions::with_pem(&key.public_pem)
-        .unwrap()
-        .fixed_time(NOW)
-        .issuer(ISSUER)
-        .authorized_parties([ORIGIN])
-}
-
-fn options() -> VerifyOptions {
-    options_for(&KEY)
-}
-
-/// Options whose key set cannot be fetched (nothing listens on port 1).
-fn unreachable_jwks_options() -> VerifyOptions {
-    VerifyOptions::with_jwks(JwksCache::new(
-        "http://127.0.0.1:1/v1",
-        "sk_test_unreachable",
-        reqwest::Client::new(),
-    ))
-    .fixed_time(NOW)
-}
 
 fn get_req(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).unwrap()
@@ -95,39 +47,6 @@ fn cookie(uri: &str, token: &str) -> Request<Body> {
         .unwrap()
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        assert_eq!(
-            self.headers.get(header::CONTENT_TYPE).unwrap(),
-            "application/json",
-            "{}",
-            self.body
-        );
-        serde_json::from_str(&self.body).unwrap()
-    }
-
-    /// Asserts a 401 with this reason.
-    fn assert_signed_out(&self, reason: &str) {
-        assert_eq!(self.status, StatusCode::UNAUTHORIZED, "{}", self.body);
-        let body = self.json();
-        assert_eq!(body["error"], "signed_out");
-        assert_eq!(body["reason"], reason);
-        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
-        let challenge = self.headers.get(header::WWW_AUTHENTICATE).unwrap();
-        if reason == "no_token" {
-            assert_eq!(challenge, "Bearer");
-        } else {
-            assert_eq!(challenge, "Bearer error=\"invalid_token\"");
-        }
-    }
-}
-
 async fn send(app: Router, req: Request<Body>) -> Reply {
     let response = app.oneshot(req).await.unwrap();
     let status = response.status();
@@ -139,41 +58,6 @@ async fn send(app: Router, req: Request<Body>) -> Reply {
         status,
         headers,
         body: String::from_utf8(bytes.to_vec()).unwrap(),
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Handlers
-// ---------------------------------------------------------------------------
-
-async fn me(ClerkAuth(claims): ClerkAuth) -> String {
-    format!(
-        "user {} session {}",
-        claims.user_id(),
-        claims.session_id().unwrap()
-    )
-}
-
-async fn maybe(MaybeSignedIn(claims): MaybeSignedIn) -> String {
-    match claims {
-        Some(claims) => format!("user {}", claims.user_id()),
-        None => "anonymous".to_owned(),
-    }
-}
-
-async fn optional_clerk_auth(auth: Option<ClerkAuth>) -> String {
-    match auth {
-        Some(auth) => format!("user {}", auth.user_id()),
-        None => "anonymous".to_owned(),
-    }
-}
-
-async fn auth_state(auth: AuthState) -> String {
-    match auth {
-        AuthState::SignedIn(claims) => format!("user {}", claims.user_id()),
-        AuthState::SignedOut(SignedOutReason::NoToken) => "signed out: no token".to_owned(),
-        AuthState::SignedOut(SignedOutReason::InvalidToken(e)) => format!("signed out: {e}"),
-        AuthState::SignedOut(other) => format!("signed out: {other:?}"),
     }
 }
 
@@ -237,8 +121,7 @@ async fn no_token_is_401_no_token() {
 
 #[tokio::test]
 async fn expired_token_is_401_token_expired() {
-    let expired =
-        KEY.sign(&json!({"sub": "user_1", "iss": ISSUER, "exp": NOW - 60, "iat": NOW - 120}));
+    let expired = expired_token();
     let reply = send(state_app(), bearer("/me", &expired)).await;
     reply.assert_signed_out("token_expired");
     assert!(
@@ -261,47 +144,20 @@ async fn bad_signature_is_401_invalid_signature() {
         .assert_signed_out("invalid_signature");
 
     // A valid token whose payload was swapped for another one.
-    let valid = token("user_1");
-    let other = token("user_admin");
-    let parts: Vec<&str> = valid.split('.').collect();
-    let other_payload = other.split('.').nth(1).unwrap();
-    let tampered = format!("{}.{}.{}", parts[0], other_payload, parts[2]);
-    send(state_app(), bearer("/me", &tampered))
+    send(state_app(), bearer("/me", &tampered_token()))
         .await
         .assert_signed_out("invalid_signature");
 }
 
 #[tokio::test]
 async fn wrong_azp_is_401_unauthorized_party() {
-    let token = KEY.sign(
-        &json!({"sub": "user_1", "iss": ISSUER, "exp": NOW + 60, "azp": "https://evil.example"}),
-    );
-    let reply = send(state_app(), bearer("/me", &token)).await;
+    let reply = send(state_app(), bearer("/me", &wrong_azp_token())).await;
     reply.assert_signed_out("unauthorized_party");
 }
 
 #[tokio::test]
 async fn other_invalid_tokens_name_their_reason() {
-    let cases = [
-        ("not-a-jwt".to_owned(), "malformed_token"),
-        (
-            KEY.sign(&json!({"sub": "u", "iss": "https://other.example.com", "exp": NOW + 60})),
-            "invalid_issuer",
-        ),
-        (
-            KEY.sign(&json!({"sub": "u", "iss": ISSUER, "exp": NOW + 600, "nbf": NOW + 300})),
-            "token_not_yet_valid",
-        ),
-        (
-            // {"alg":"none"}
-            format!(
-                "eyJhbGciOiJub25lIn0.{}.",
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .encode(claims("u").to_string().as_bytes())
-            ),
-            "unsupported_algorithm",
-        ),
-    ];
+    let cases = other_invalid_tokens();
     for (token, reason) in cases {
         send(state_app(), bearer("/me", &token))
             .await
@@ -713,45 +569,13 @@ fn rejection_status_and_reason() {
 // Webhooks
 // ---------------------------------------------------------------------------
 
-fn webhook_secret() -> String {
-    format!(
-        "whsec_{}",
-        STANDARD.encode(b"clerk-backend axum webhook key!!")
-    )
-}
-
-fn webhook() -> Webhook {
-    Webhook::new(webhook_secret()).unwrap()
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn user_created() -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "type": "user.created",
-        "object": "event",
-        "timestamp": 1_700_000_000_000_i64,
-        "instance_id": "ins_1",
-        "data": {"id": "user_hook", "object": "user", "first_name": "Ada"},
-    }))
-    .unwrap()
-}
-
 /// A delivery of `body` signed with `signer` at `timestamp`.
 fn delivery(signer: &Webhook, timestamp: i64, body: Vec<u8>) -> Request<Body> {
-    let id = "msg_test_1";
-    Request::post("/webhooks/clerk")
-        .header("svix-id", id)
-        .header("svix-timestamp", timestamp.to_string())
-        .header("svix-signature", signer.sign(id, timestamp, &body))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .unwrap()
+    let mut req = Request::post("/webhooks/clerk").header(header::CONTENT_TYPE, "application/json");
+    for (name, value) in delivery_headers(signer, timestamp, &body) {
+        req = req.header(name, value);
+    }
+    req.body(Body::from(body)).unwrap()
 }
 
 async fn on_event(ClerkWebhook(event): ClerkWebhook) -> String {
@@ -765,15 +589,6 @@ fn webhook_app() -> Router {
     Router::new()
         .route("/webhooks/clerk", post(on_event))
         .with_state(ClerkState::from(webhook()))
-}
-
-fn assert_invalid_webhook(reply: &Reply, reason: &str) -> Value {
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
-    let body = reply.json();
-    assert_eq!(body["error"], "invalid_webhook");
-    assert_eq!(body["reason"], reason);
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
-    body
 }
 
 #[tokio::test]
@@ -810,23 +625,18 @@ async fn webhook_with_the_webhook_as_state_or_in_an_extension() {
 
 #[tokio::test]
 async fn webhook_with_a_bad_signature_is_rejected() {
-    let impostor =
-        Webhook::new(format!("whsec_{}", STANDARD.encode(b"not the signing key"))).unwrap();
     let reply = send(
         webhook_app(),
-        delivery(&impostor, unix_now(), user_created()),
+        delivery(&impostor(), unix_now(), user_created()),
     )
     .await;
-    assert_invalid_webhook(&reply, "invalid_signature");
+    reply.assert_invalid_webhook("invalid_signature");
 
     // Correctly signed, then altered.
     let mut req = delivery(&webhook(), unix_now(), user_created());
-    let altered = String::from_utf8(user_created())
-        .unwrap()
-        .replace("user_hook", "user_evil");
-    *req.body_mut() = Body::from(altered);
+    *req.body_mut() = Body::from(altered_user_created());
     let reply = send(webhook_app(), req).await;
-    assert_invalid_webhook(&reply, "invalid_signature");
+    reply.assert_invalid_webhook("invalid_signature");
 }
 
 #[tokio::test]
@@ -836,14 +646,14 @@ async fn webhook_with_a_stale_timestamp_is_rejected() {
         delivery(&webhook(), unix_now() - 10 * 60, user_created()),
     )
     .await;
-    assert_invalid_webhook(&reply, "timestamp_too_old");
+    reply.assert_invalid_webhook("timestamp_too_old");
 
     let reply = send(
         webhook_app(),
         delivery(&webhook(), unix_now() + 10 * 60, user_created()),
     )
     .await;
-    assert_invalid_webhook(&reply, "timestamp_too_new");
+    reply.assert_invalid_webhook("timestamp_too_new");
 }
 
 #[tokio::test]
@@ -852,7 +662,7 @@ async fn webhook_with_a_missing_header_is_rejected() {
         let mut req = delivery(&webhook(), unix_now(), user_created());
         req.headers_mut().remove(missing);
         let reply = send(webhook_app(), req).await;
-        let body = assert_invalid_webhook(&reply, "missing_header");
+        let body = reply.assert_invalid_webhook("missing_header");
         assert_eq!(body["header"], missing);
     }
 }
@@ -864,7 +674,7 @@ async fn webhook_that_is_signed_but_not_an_event_is_rejected() {
         delivery(&webhook(), unix_now(), b"[1, 2, 3]".to_vec()),
     )
     .await;
-    assert_invalid_webhook(&reply, "invalid_payload");
+    reply.assert_invalid_webhook("invalid_payload");
 }
 
 #[tokio::test]

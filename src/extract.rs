@@ -1,0 +1,84 @@
+//! What the extractors of the web integrations hand to handlers. One set of
+//! types serves both `clerk_backend::axum` and `clerk_backend::actix`: each
+//! re-exports them and implements its framework's extractor traits for them
+//! (the implementations' docs say where each framework finds the
+//! configuration, and how it limits webhook bodies).
+
+use std::ops::Deref;
+
+use crate::auth::Claims;
+use crate::webhooks::WebhookEvent;
+
+/// Extractor for handlers that need a signed-in user: the verified
+/// [`Claims`] of the request's session token.
+///
+/// Signed-out requests are rejected with an
+/// [`AuthRejection`](crate::rejection::AuthRejection): `401` with
+/// `{"error": "signed_out", "reason": ...}`, or `503`/`500` when the token
+/// could not be checked because of a server-side problem.
+///
+/// ```
+/// # #[cfg(feature = "axum")] use clerk_backend::axum::ClerkAuth;
+/// # #[cfg(not(feature = "axum"))] use clerk_backend::actix::ClerkAuth;
+/// async fn me(ClerkAuth(claims): ClerkAuth) -> String {
+///     format!("{} (org {:?})", claims.user_id(), claims.org_id())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClerkAuth(pub Claims);
+
+impl Deref for ClerkAuth {
+    type Target = Claims;
+
+    fn deref(&self) -> &Claims {
+        &self.0
+    }
+}
+
+/// Extractor for handlers where signing in is optional: `Some(claims)` when
+/// the request carries a valid session token, `None` otherwise.
+///
+/// A missing, expired or otherwise invalid token gives `None` (Clerk's
+/// frontends refresh expired tokens themselves). Server-side problems
+/// (the key set could not be fetched, bad configuration) are not hidden as
+/// "signed out": they are rejected with `503`/`500`, as by [`ClerkAuth`].
+/// To handle every case yourself, extract the
+/// [`AuthState`](crate::auth::AuthState) instead.
+///
+/// ```
+/// # #[cfg(feature = "axum")] use clerk_backend::axum::MaybeSignedIn;
+/// # #[cfg(not(feature = "axum"))] use clerk_backend::actix::MaybeSignedIn;
+/// async fn home(MaybeSignedIn(claims): MaybeSignedIn) -> String {
+///     match claims {
+///         Some(claims) => format!("welcome back, {}", claims.user_id()),
+///         None => "welcome".to_owned(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct MaybeSignedIn(pub Option<Claims>);
+
+/// Extractor that verifies a webhook delivery from Clerk and hands the
+/// handler the typed [`WebhookEvent`].
+///
+/// It reads the whole body, under the framework's body-size limit (`413`
+/// above it), and consumes it: put it last among the handler's arguments.
+/// Deliveries that do not verify are rejected with a
+/// [`WebhookRejection`](crate::rejection::WebhookRejection): `400` and
+/// `{"error": "invalid_webhook", "reason": ...}`.
+///
+/// ```
+/// # #[cfg(feature = "axum")] use clerk_backend::axum::ClerkWebhook;
+/// # #[cfg(not(feature = "axum"))] use clerk_backend::actix::ClerkWebhook;
+/// use clerk_backend::webhooks::EventData;
+///
+/// async fn clerk_events(ClerkWebhook(event): ClerkWebhook) {
+///     match event.data {
+///         EventData::UserCreated(user) => println!("new user {}", user.id),
+///         EventData::UserDeleted(user) => println!("user {} deleted", user.id),
+///         _ => println!("ignoring {}", event.event_type),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClerkWebhook(pub WebhookEvent);
