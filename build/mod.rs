@@ -10,6 +10,7 @@ mod names;
 pub mod normalize;
 mod optests;
 mod paginate;
+mod routes;
 mod samples;
 mod syntax;
 
@@ -37,6 +38,7 @@ pub fn run() -> Result<(), String> {
         "build/samples.rs",
         "build/names.rs",
         "build/syntax.rs",
+        "build/routes.rs",
     ] {
         println!("cargo:rerun-if-changed={f}");
     }
@@ -96,6 +98,7 @@ pub fn run() -> Result<(), String> {
     )?;
     write(&out.join("operation_tests.rs"), &tests)?;
     write(&out.join("compat_tests.rs"), &compat)?;
+    write(&out.join("routes.rs"), &routes::generate(&original))?;
     Ok(())
 }
 

@@ -24,6 +24,8 @@
 //! - [`webhooks`]: webhook signature verification and typed events.
 //! - `axum` (with the `axum` cargo feature): extractors and a tower layer
 //!   for session tokens and webhooks.
+//! - `testing` (with the `testing` cargo feature): a local fake of Clerk,
+//!   stateful and offline, for an application's own tests.
 //!
 //! The generated code lives in [`generated`]; everything else is a small
 //! handwritten module with one job.
@@ -37,6 +39,8 @@ pub mod ext;
 pub mod generated;
 mod hooks;
 pub mod retry;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhooks;
 
 pub use config::{Client, ClientBuilder, ConfigError, SecretKey};
