@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use http::{HeaderMap, Request, Response, StatusCode, header};
+use http::{HeaderMap, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use serde_json::Value;
 
@@ -115,6 +115,11 @@ pub struct RecordedRequest {
     pub query: Vec<(String, String)>,
     /// The JSON body, if there was one and it parsed.
     pub body: Option<Value>,
+    /// The status the fake answered, `None` if it dropped the connection
+    /// (an injected fault).
+    pub status: Option<u16>,
+    /// The JSON body the fake answered.
+    pub response: Option<Value>,
 }
 
 impl RecordedRequest {
@@ -209,18 +214,38 @@ impl std::error::Error for DropConnection {}
 
 type Answer = Result<Response<Full<Bytes>>, DropConnection>;
 
-async fn handle(shared: &Shared, request: Request<hyper::body::Incoming>) -> Answer {
-    let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return Ok(error_response(
-                shared,
-                &ApiError::malformed_body("the body could not be read"),
-                None,
-            ));
+/// What the fake answers a request: a status and JSON body (with an
+/// optional `Retry-After`), or a dropped connection.
+enum Outcome {
+    Answer {
+        status: StatusCode,
+        body: Value,
+        retry_after: Option<u64>,
+    },
+    Drop,
+}
+
+impl Outcome {
+    fn ok(body: Value) -> Self {
+        Outcome::Answer {
+            status: StatusCode::OK,
+            body,
+            retry_after: None,
         }
-    };
+    }
+
+    fn error(error: &ApiError, trace_id: &str, retry_after: Option<u64>) -> Self {
+        Outcome::Answer {
+            status: error.status,
+            body: error.body(trace_id),
+            retry_after,
+        }
+    }
+}
+
+async fn handle(shared: &Shared, request: http::Request<hyper::body::Incoming>) -> Answer {
+    let trace_id = shared.trace_id();
+    let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parse_query(parts.uri.query().unwrap_or_default());
@@ -229,52 +254,84 @@ async fn handle(shared: &Shared, request: Request<hyper::body::Incoming>) -> Ans
         .filter(|rest| rest.is_empty() || rest.starts_with('/'))
         .and_then(|rest| route(&method, rest));
     let operation = matched.as_ref().map(|(op, _)| *op);
+    let (outcome, body) = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => {
+            let body = collected.to_bytes();
+            let request = Received {
+                parts: &parts,
+                matched,
+                query: &query,
+                body: &body,
+            };
+            (answer(shared, request, &trace_id), body)
+        }
+        Err(_) => {
+            let error = ApiError::malformed_body("the body could not be read");
+            (Outcome::error(&error, &trace_id, None), Bytes::new())
+        }
+    };
+    let (status, response) = match &outcome {
+        Outcome::Answer { status, body, .. } => (Some(status.as_u16()), Some(body.clone())),
+        Outcome::Drop => (None, None),
+    };
     lock(&shared.log).push(RecordedRequest {
         operation,
-        method: method.clone(),
-        path: path.clone(),
-        query: query.clone(),
+        method,
+        path,
+        query,
         body: serde_json::from_slice(&body).ok(),
+        status,
+        response,
     });
+    match outcome {
+        Outcome::Drop => Err(DropConnection),
+        Outcome::Answer {
+            status,
+            body,
+            retry_after,
+        } => Ok(json_response(status, &body, &trace_id, retry_after)),
+    }
+}
 
-    let fault = super::faults::take(&mut lock(&shared.faults), operation);
-    match fault {
-        Some(FaultAction::Drop) => return Err(DropConnection),
+/// A request whose body has been read.
+struct Received<'a> {
+    parts: &'a http::request::Parts,
+    matched: Option<(&'static str, PathParams)>,
+    query: &'a [(String, String)],
+    body: &'a [u8],
+}
+
+/// Faults first, then authentication, routing and the operation itself.
+fn answer(shared: &Shared, request: Received<'_>, trace_id: &str) -> Outcome {
+    let operation = request.matched.as_ref().map(|(op, _)| *op);
+    match super::faults::take(&mut lock(&shared.faults), operation) {
+        Some(FaultAction::Drop) => return Outcome::Drop,
         Some(FaultAction::Status {
             status,
             retry_after,
-        }) => {
-            return Ok(error_response(
-                shared,
-                &ApiError::injected(status),
-                retry_after,
-            ));
-        }
+        }) => return Outcome::error(&ApiError::injected(status), trace_id, retry_after),
         None => {}
     }
-    if !authorized(&parts.headers, &shared.secret_key) {
-        return Ok(error_response(shared, &ApiError::unauthenticated(), None));
+    if !authorized(&request.parts.headers, &shared.secret_key) {
+        return Outcome::error(&ApiError::unauthenticated(), trace_id, None);
     }
-    let Some((operation, path_params)) = matched else {
-        return Ok(error_response(
-            shared,
-            &ApiError::no_route(&method, &path),
-            None,
-        ));
+    let Some((operation, path_params)) = request.matched else {
+        let error = ApiError::no_route(request.parts.method.as_str(), request.parts.uri.path());
+        return Outcome::error(&error, trace_id, None);
     };
     let call = Call {
         path_params,
-        query: &query,
-        body: &body,
+        query: request.query,
+        body: request.body,
     };
     let result = match HANDLERS.iter().find(|(id, _)| *id == operation) {
         Some((_, handler)) => handler(&mut lock(&shared.store), &call),
         None => Err(ApiError::not_implemented(operation)),
     };
-    Ok(match result {
-        Ok(value) => json_response(shared, StatusCode::OK, &value, None),
-        Err(error) => error_response(shared, &error, None),
-    })
+    match result {
+        Ok(value) => Outcome::ok(value),
+        Err(error) => Outcome::error(&error, trace_id, None),
+    }
 }
 
 fn authorized(headers: &HeaderMap, secret_key: &str) -> bool {
@@ -286,16 +343,6 @@ fn authorized(headers: &HeaderMap, secret_key: &str) -> bool {
 }
 
 fn json_response(
-    shared: &Shared,
-    status: StatusCode,
-    value: &Value,
-    retry_after: Option<u64>,
-) -> Response<Full<Bytes>> {
-    let trace_id = shared.trace_id();
-    json_with_trace(status, value, &trace_id, retry_after)
-}
-
-fn json_with_trace(
     status: StatusCode,
     value: &Value,
     trace_id: &str,
@@ -315,15 +362,6 @@ fn json_with_trace(
         headers.insert(header::RETRY_AFTER, http::HeaderValue::from(seconds));
     }
     response
-}
-
-fn error_response(
-    shared: &Shared,
-    error: &ApiError,
-    retry_after: Option<u64>,
-) -> Response<Full<Bytes>> {
-    let trace_id = shared.trace_id();
-    json_with_trace(error.status, &error.body(&trace_id), &trace_id, retry_after)
 }
 
 /// Path parameters by name, e.g. `("user_id", "user_2x...")`.
