@@ -83,16 +83,17 @@ impl Store {
     }
 
     /// A new ID with Clerk's prefix, e.g. `user_2x...` (27 characters after
-    /// the prefix, like Clerk's).
+    /// the prefix, like Clerk's). Unique within the fake: its first 11
+    /// characters encode a bijection of a counter.
     pub(crate) fn id(&mut self, prefix: &str) -> String {
         self.counter += 1;
-        let random = mix(self.seed ^ self.counter);
-        let more = mix(random);
+        let unique = mix(self.seed ^ self.counter);
+        let filler = mix(unique);
         format!(
             "{prefix}_2{}{}{}",
-            base62(random, 10),
-            base62(more, 10),
-            base62(self.counter, 6)
+            base62(unique, 11),
+            base62(filler, 10),
+            base62(mix(filler), 5)
         )
     }
 
