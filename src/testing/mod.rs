@@ -43,6 +43,8 @@
 //! // What the application sent.
 //! assert_eq!(fake.requests()[0].operation, Some("CreateUser"));
 //! # Ok(()) }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() { run().await.unwrap() }
 //! ```
 //!
 //! Each fake has its own state, secret key, issuer and key ID, so tests can

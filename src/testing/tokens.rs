@@ -114,6 +114,8 @@ impl Signer {
 ///     .token;
 /// assert!(clerk_backend::auth::verify_token(&expired, &fake.verify_options()).await.is_err());
 /// # Ok(()) }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() { run().await.unwrap() }
 /// ```
 #[must_use = "nothing happens until `sign_in`"]
 pub struct SessionBuilder<'a> {
