@@ -11,6 +11,16 @@ use serde_json::Value;
 #[path = "../examples/axum.rs"]
 mod example;
 
+/// `GET /api/profile` with `token` as bearer token, if any: status and body.
+async fn get_profile(base: &str, token: Option<&str>) -> (u16, String) {
+    let mut request = reqwest::Client::new().get(format!("{base}/api/profile"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
 /// Serves the example's app, verifying with and calling `fake`; returns
 /// its base URL.
 async fn serve(fake: &FakeClerk) -> String {
@@ -42,14 +52,9 @@ async fn the_example_app_runs_against_the_fake() {
 
     // Signed in: the handler fetches the user from the Backend API.
     let token = fake.sign_in(&user_id);
-    let response = http
-        .get(format!("{base}/api/profile"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let profile: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let (status, body) = get_profile(&base, Some(&token)).await;
+    assert_eq!(status, 200, "{body}");
+    let profile: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(profile["id"], user_id.as_str());
     assert_eq!(profile["email"], "ada@example.com");
     assert_eq!(profile["first_name"], "Ada");
@@ -74,13 +79,9 @@ async fn the_example_app_runs_against_the_fake() {
         .issued_at(SystemTime::now() - Duration::from_secs(600))
         .sign_in()
         .token;
-    for token in [Some(expired), None] {
-        let mut request = http.get(format!("{base}/api/profile"));
-        if let Some(token) = &token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 401, "token: {}", token.is_some());
+    for token in [Some(expired.as_str()), None] {
+        let (status, body) = get_profile(&base, token).await;
+        assert_eq!(status, 401, "{body}");
     }
     assert_eq!(fake.requests_of("GetUser").len(), 1);
 
@@ -91,11 +92,6 @@ async fn the_example_app_runs_against_the_fake() {
         .send()
         .await
         .unwrap();
-    let response = http
-        .get(format!("{base}/api/profile"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 404);
+    let (status, body) = get_profile(&base, Some(&token)).await;
+    assert_eq!(status, 404, "{body}");
 }

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::call::{Body, Call, opt_bool, opt_int, opt_object, opt_str, req_str};
 use super::errors::ApiError;
-use super::state::{Membership, Store, find, find_mut, merge, order, page};
+use super::state::{Membership, Store, find, find_mut, list_page, merge};
 
 const ORGANIZATION_ORDERS: &[&str] = &["created_at", "name", "members_count"];
 const MEMBERSHIP_ORDERS: &[&str] = &[
@@ -228,21 +228,19 @@ pub(crate) fn list(store: &mut Store, call: &Call) -> Result<Value, ApiError> {
             })
         })
         .collect();
-    let total = matching.len();
-    let ordered = order(
+    list_page(
         matching,
-        call.query("order_by").unwrap_or("-created_at"),
-        ORGANIZATION_ORDERS,
+        (
+            call.query("order_by").unwrap_or("-created_at"),
+            ORGANIZATION_ORDERS,
+        ),
         |o, field| match field {
             "members_count" => json!(members_count(store, &o["id"])),
             _ => o[field].clone(),
         },
-    )?;
-    let data: Vec<Value> = page(ordered, paging)
-        .into_iter()
-        .map(|o| render(store, o, with_count))
-        .collect();
-    Ok(json!({"data": data, "total_count": total}))
+        paging,
+        |o| render(store, o, with_count),
+    )
 }
 
 /// `PATCH /organizations/{organization_id}`.
@@ -368,18 +366,20 @@ fn membership_page(
         .filter(|m| keep(m))
         .map(|m| render_membership(store, m))
         .collect();
-    let total = rendered.len();
-    let ordered = order(
+    list_page(
         rendered,
-        call.query("order_by").unwrap_or("-created_at"),
-        MEMBERSHIP_ORDERS,
+        (
+            call.query("order_by").unwrap_or("-created_at"),
+            MEMBERSHIP_ORDERS,
+        ),
         |m, field| match field {
             "created_at" | "role" => m[field].clone(),
             "email_address" => m["public_user_data"]["identifier"].clone(),
             _ => m["public_user_data"][field].clone(),
         },
-    )?;
-    Ok(json!({"data": page(ordered, paging), "total_count": total}))
+        paging,
+        |m| m,
+    )
 }
 
 /// `GET /organizations/{organization_id}/memberships`.
@@ -563,12 +563,13 @@ fn invitations(store: &Store, call: &Call, status: Option<&str>) -> Result<Value
         .iter()
         .filter(|i| i["organization_id"] == *org_id && status.is_none_or(|s| i["status"] == s))
         .collect();
-    let total = matching.len();
-    let ordered = order(matching, "-created_at", &["created_at"], |i, f| {
-        i[f].clone()
-    })?;
-    let data: Vec<Value> = page(ordered, paging).into_iter().cloned().collect();
-    Ok(json!({"data": data, "total_count": total}))
+    list_page(
+        matching,
+        ("-created_at", &["created_at"]),
+        |i, f| i[f].clone(),
+        paging,
+        |i| i.clone(),
+    )
 }
 
 /// `GET /organizations/{organization_id}/invitations`.

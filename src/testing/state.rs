@@ -200,6 +200,21 @@ pub(crate) fn page<T>(items: Vec<T>, (limit, offset): (usize, usize)) -> Vec<T> 
     items.into_iter().skip(offset).take(limit).collect()
 }
 
+/// A `{data, total_count}` list: `items` ordered by `order_by` (see
+/// [`order`]), paged, and rendered.
+pub(crate) fn list_page<T>(
+    items: Vec<T>,
+    (order_by, allowed): (&str, &[&str]),
+    key: impl Fn(&T, &str) -> Value,
+    paging: (usize, usize),
+    render: impl Fn(T) -> Value,
+) -> Result<Value, ApiError> {
+    let total = items.len();
+    let ordered = order(items, order_by, allowed, key)?;
+    let data: Vec<Value> = page(ordered, paging).into_iter().map(render).collect();
+    Ok(serde_json::json!({ "data": data, "total_count": total }))
+}
+
 /// `{"object": .., "id": .., "deleted": true}`.
 pub(crate) fn deleted(object: &str, id: &str) -> Value {
     serde_json::json!({ "object": object, "id": id, "deleted": true })

@@ -80,12 +80,26 @@ fn taken(store: &Store, except: &str, param: &str, original: &str) -> bool {
     })
 }
 
-fn check_unique(store: &Store, except: &str, param: &str, value: &str) -> Result<(), ApiError> {
+/// Checks an identifier's format and that no other user than `except` has
+/// it.
+fn check_identifier(store: &Store, except: &str, param: &str, value: &str) -> Result<(), ApiError> {
+    let format = match param {
+        "email_address" => valid_email(value)
+            .then_some(())
+            .ok_or("must be a valid email address."),
+        "phone_number" => valid_phone(value)
+            .then_some(())
+            .ok_or("must be a valid phone number in E.164 format."),
+        "username" => valid_username(value)
+            .then_some(())
+            .ok_or("must be 4 to 64 letters, digits, _ or -."),
+        _ => Ok(()),
+    };
+    format.map_err(|why| ApiError::param_invalid(param, why))?;
     if taken(store, except, param, value) {
-        Err(ApiError::identifier_exists(param))
-    } else {
-        Ok(())
+        return Err(ApiError::identifier_exists(param));
     }
+    Ok(())
 }
 
 /// Verification of an identifier set through the Backend API.
@@ -176,35 +190,12 @@ pub(crate) fn create(store: &mut Store, call: &Call) -> Result<Value, ApiError> 
     if emails.is_empty() && phones.is_empty() && username.is_none() {
         return Err(ApiError::param_missing("email_address"));
     }
-    for email in &emails {
-        if !valid_email(email) {
-            return Err(ApiError::param_invalid(
-                "email_address",
-                "must be a valid email address.",
-            ));
-        }
-        check_unique(store, "", "email_address", email)?;
-    }
-    for phone in &phones {
-        if !valid_phone(phone) {
-            return Err(ApiError::param_invalid(
-                "phone_number",
-                "must be a valid phone number in E.164 format.",
-            ));
-        }
-        check_unique(store, "", "phone_number", phone)?;
-    }
-    if let Some(username) = &username {
-        if !valid_username(username) {
-            return Err(ApiError::param_invalid(
-                "username",
-                "must be 4 to 64 letters, digits, _ or -.",
-            ));
-        }
-        check_unique(store, "", "username", username)?;
-    }
-    if let Some(external_id) = &external_id {
-        check_unique(store, "", "external_id", external_id)?;
+    let identifiers = (emails.iter().map(|e| ("email_address", e)))
+        .chain(phones.iter().map(|p| ("phone_number", p)))
+        .chain(username.iter().map(|u| ("username", u)))
+        .chain(external_id.iter().map(|e| ("external_id", e)));
+    for (param, value) in identifiers {
+        check_identifier(store, "", param, value)?;
     }
     let password_enabled = check_password(&body)?;
     let first_name = opt_str(&body, "first_name")?;
@@ -416,13 +407,7 @@ pub(crate) fn update(store: &mut Store, call: &Call) -> Result<Value, ApiError> 
     if body.contains_key("username") {
         match opt_str(&body, "username")?.filter(|u| !u.is_empty()) {
             Some(username) => {
-                if !valid_username(&username) {
-                    return Err(ApiError::param_invalid(
-                        "username",
-                        "must be 4 to 64 letters, digits, _ or -.",
-                    ));
-                }
-                check_unique(store, &id, "username", &username)?;
+                check_identifier(store, &id, "username", &username)?;
                 user["username"] = json!(username);
             }
             None => user["username"] = Value::Null,
@@ -431,7 +416,7 @@ pub(crate) fn update(store: &mut Store, call: &Call) -> Result<Value, ApiError> 
     if body.contains_key("external_id") {
         let external_id = opt_str(&body, "external_id")?.filter(|e| !e.is_empty());
         if let Some(external_id) = &external_id {
-            check_unique(store, &id, "external_id", external_id)?;
+            check_identifier(store, &id, "external_id", external_id)?;
         }
         user["external_id"] = json!(external_id);
     }
@@ -534,13 +519,7 @@ pub(crate) fn create_email(store: &mut Store, call: &Call) -> Result<Value, ApiE
     let verified = opt_bool(&body, "verified")?.unwrap_or(false);
     let primary = opt_bool(&body, "primary")?.unwrap_or(false);
     get_user(store, &user_id)?;
-    if !valid_email(&email) {
-        return Err(ApiError::param_invalid(
-            "email_address",
-            "must be a valid email address.",
-        ));
-    }
-    check_unique(store, "", "email_address", &email)?;
+    check_identifier(store, "", "email_address", &email)?;
     let now = store.now_ms();
     let idn = store.id("idn");
     let object = email_object(&idn, &email, verified, now);
