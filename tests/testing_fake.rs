@@ -95,6 +95,12 @@ async fn users_are_created_read_updated_and_deleted() -> clerk_backend::Result<(
 
     let fetched = client.get_user().user_id(&id).send().await?;
     assert_eq!(js(&*fetched), user);
+    let by_phone = client
+        .get_user_list()
+        .phone_number(vec!["+15555550100".to_string()])
+        .send()
+        .await?;
+    assert_eq!(ids(&js(&*by_phone)), [id.clone()]);
 
     let updated = client
         .update_user()
@@ -537,6 +543,29 @@ async fn organizations_memberships_and_invitations() -> clerk_backend::Result<()
     assert_eq!(js(&*merged)["public_metadata"], json!({"tier": "gold"}));
     let listed = client.list_organizations().query("acm").send().await?;
     assert_eq!(js(&*listed)["total_count"], 1);
+    for name in ["Zeta", "Beta"] {
+        client
+            .create_organization()
+            .body_map(|b| b.name(name.to_string()).created_by(owner.clone()))
+            .send()
+            .await?;
+    }
+    let by_name = client
+        .list_organizations()
+        .order_by("name")
+        .limit(2)
+        .offset(1u64)
+        .send()
+        .await?;
+    let by_name = js(&*by_name);
+    assert_eq!(by_name["total_count"], 3);
+    let names: Vec<&str> = by_name["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Beta", "Zeta"]);
     let deleted = client
         .delete_organization()
         .organization_id(&org_id)
