@@ -956,3 +956,54 @@ async fn scripted_session() -> clerk_backend::Result<()> {
     );
     Ok(())
 }
+
+/// Bad input gets Clerk's errors, and the server keeps answering.
+#[tokio::test]
+async fn bad_input_gets_errors_not_panics() {
+    let fake = FakeClerk::start().await;
+    let http = reqwest::Client::new();
+    let api = fake.api_url();
+    let cases: [(&str, String, Option<&str>, u16); 9] = [
+        ("POST", format!("{api}/users"), Some("[1, 2]"), 400),
+        (
+            "POST",
+            format!("{api}/users"),
+            Some("{\"email_address\": 5}"),
+            422,
+        ),
+        (
+            "POST",
+            format!("{api}/users"),
+            Some("{\"email_address\": [\"a@b.co\"], \"first_name\": {}}"),
+            422,
+        ),
+        ("GET", format!("{api}/users?limit=abc"), None, 422),
+        ("GET", format!("{api}/users?offset=-1"), None, 422),
+        ("GET", format!("{api}/users/%ZZ%E2%82"), None, 404),
+        (
+            "GET",
+            format!("{api}/organizations?include_members_count=maybe"),
+            None,
+            422,
+        ),
+        ("GET", format!("{api}/no/such/path"), None, 404),
+        ("DELETE", format!("{api}/users"), None, 404),
+    ];
+    for (method, url, body, status) in cases {
+        let mut request = http
+            .request(method.parse().unwrap(), &url)
+            .bearer_auth(fake.secret_key());
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{method} {url} {body:?}");
+        let error: Value = response.json().await.unwrap();
+        assert!(error["errors"][0]["code"].is_string(), "{error}");
+        assert!(error["clerk_trace_id"].is_string(), "{error}");
+    }
+    // Still serving.
+    new_user(&fake.client(), "after@example.com").await;
+}
