@@ -100,7 +100,7 @@ async fn users_are_created_read_updated_and_deleted() -> clerk_backend::Result<(
         .phone_number(vec!["+15555550100".to_string()])
         .send()
         .await?;
-    assert_eq!(ids(&js(&*by_phone)), [id.clone()]);
+    assert_eq!(ids(&js(&*by_phone)), vec![id.clone()]);
 
     let updated = client
         .update_user()
