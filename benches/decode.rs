@@ -67,7 +67,9 @@ fn serve(page: Vec<u8>) -> String {
                 .route("/v1/users", get(json(page)))
                 .route(
                     "/v1/users/count",
-                    get(json(br#"{"object":"total_count","total_count":500}"#.to_vec())),
+                    get(json(
+                        br#"{"object":"total_count","total_count":500}"#.to_vec(),
+                    )),
                 );
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             axum::serve(listener, app).await.unwrap();

@@ -11,6 +11,7 @@ mod optests;
 mod paginate;
 mod query;
 mod rewrite;
+mod routes;
 mod samples;
 mod syntax;
 
@@ -39,6 +40,7 @@ pub fn run() -> Result<(), String> {
         "build/samples.rs",
         "build/names.rs",
         "build/syntax.rs",
+        "build/routes.rs",
     ] {
         println!("cargo:rerun-if-changed={f}");
     }
@@ -108,6 +110,7 @@ pub fn run() -> Result<(), String> {
     )?;
     write(&out.join("operation_tests.rs"), &tests)?;
     write(&out.join("compat_tests.rs"), &compat)?;
+    write(&out.join("routes.rs"), &routes::generate(&original))?;
     Ok(())
 }
 

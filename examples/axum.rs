@@ -1,12 +1,17 @@
 //! An axum server authenticated by Clerk: a route that needs a signed-in
-//! user, one where signing in is optional, and a webhook endpoint.
+//! user, one that also asks the Backend API about them, one where signing
+//! in is optional, and a webhook endpoint.
 //!
 //! ```text
 //! GET  /                  optional sign-in     (MaybeSignedIn)
 //! GET  /api/me            signed-in users only (ClerkLayer::require_auth + ClerkAuth)
+//! GET  /api/profile       signed-in users only; fetches the user from the Backend API
 //! GET  /api/orgs/{id}     signed-in users only, with a path parameter
 //! POST /webhooks/clerk    webhook deliveries   (ClerkWebhook)
 //! ```
+//!
+//! `tests/testing_axum.rs` drives this app end to end through
+//! `clerk_backend::testing::FakeClerk`.
 //!
 //! Environment variables:
 //!
@@ -26,23 +31,29 @@
 //! ```
 //!
 //! Without `CLERK_JWT_KEY` and `CLERK_SECRET_KEY` it runs a self-contained
-//! demo instead: it makes its own signing key, serves the same routes on a
-//! free local port, calls each of them with a token and a webhook delivery
-//! it signs itself, prints the exchanges and exits. Add `-- --serve` to keep
-//! the demo server running and get `curl` commands to try.
+//! demo instead: it starts a local fake of Clerk
+//! (`clerk_backend::testing::FakeClerk`) with a demo user, serves the same
+//! routes on a free local port, calls each of them with the fake's session
+//! tokens and a webhook delivery it signs itself, prints the exchanges and
+//! exits. Add `-- --serve` to keep the demo server running and get `curl`
+//! commands to try.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{FromRef, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use clerk_backend::auth::VerifyOptions;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use clerk_backend::Client;
+use clerk_backend::auth::{JWT_KEY_ENV, SECRET_KEY_ENV, VerifyOptions};
 use clerk_backend::axum::{ClerkAuth, ClerkLayer, ClerkState, ClerkWebhook, MaybeSignedIn};
-use clerk_backend::webhooks::{EventData, Webhook};
+use clerk_backend::testing::FakeClerk;
+use clerk_backend::webhooks::{EventData, SIGNING_SECRET_ENV, Webhook};
 
-#[path = "support/demo.rs"]
-mod demo;
-use demo::{BoxError, Demo};
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 // ---------------------------------------------------------------------------
 // The application
@@ -64,9 +75,52 @@ async fn me(ClerkAuth(claims): ClerkAuth) -> impl IntoResponse {
     )
 }
 
+/// Signed-in users only: the user as the Backend API has them.
+async fn profile(State(state): State<AppState>, ClerkAuth(claims): ClerkAuth) -> impl IntoResponse {
+    let Some(client) = &state.client else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "no Backend API client\n".to_owned(),
+        );
+    };
+    match client.get_user().user_id(claims.user_id()).send().await {
+        Ok(user) => {
+            let body = serde_json::json!({
+                "id": user.id,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "email": primary_email(&user),
+            });
+            (StatusCode::OK, format!("{body:#}\n"))
+        }
+        Err(error) => {
+            let status = if error.is_not_found() {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::BAD_GATEWAY
+            };
+            (status, format!("{error}\n"))
+        }
+    }
+}
+
+/// The user's primary email address.
+fn primary_email(user: &clerk_backend::types::User) -> Option<String> {
+    user.email_addresses
+        .iter()
+        .find(|e| e.id == user.primary_email_address_id)
+        .map(|e| e.email_address.clone())
+}
+
 /// Signed-in users only, with a path parameter.
 async fn org(Path(org_id): Path<String>, ClerkAuth(claims): ClerkAuth) -> String {
-    demo::role_in(&claims, &org_id)
+    let role = match claims.org_id() {
+        Some(active) if active == org_id => claims
+            .org_role()
+            .map_or_else(|| "member".to_owned(), |role| role.into_owned()),
+        _ => "not the active organization".to_owned(),
+    };
+    format!("{} in {org_id}: {role}\n", claims.user_id())
 }
 
 /// Webhook deliveries, verified before this runs.
@@ -79,15 +133,31 @@ async fn clerk_webhook(ClerkWebhook(event): ClerkWebhook) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-fn app(options: VerifyOptions, webhook: Option<Webhook>) -> Router {
-    let mut state = ClerkState::from(options.clone());
-    if let Some(webhook) = webhook {
-        state = state.with_webhook(webhook);
+/// The router's state: Clerk's (for the extractors) and a Backend API
+/// client (for `/api/profile`).
+#[derive(Clone)]
+struct AppState {
+    clerk: ClerkState,
+    client: Option<Client>,
+}
+
+impl FromRef<AppState> for ClerkState {
+    fn from_ref(state: &AppState) -> ClerkState {
+        state.clerk.clone()
     }
+}
+
+pub fn app(options: VerifyOptions, webhook: Option<Webhook>, client: Option<Client>) -> Router {
+    let mut clerk = ClerkState::from(options.clone());
+    if let Some(webhook) = webhook {
+        clerk = clerk.with_webhook(webhook);
+    }
+    let state = AppState { clerk, client };
     // Everything under /api needs a signed-in user: the layer answers 401
     // itself, and the handlers' extractors reuse its result.
     let api = Router::new()
         .route("/me", get(me))
+        .route("/profile", get(profile))
         .route("/orgs/{org_id}", get(org))
         .route_layer(ClerkLayer::require_auth(options));
     Router::new()
@@ -103,30 +173,199 @@ fn app(options: VerifyOptions, webhook: Option<Webhook>) -> Router {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    if !demo::configured() {
-        return run_demo(demo::serve_requested()).await;
+    let configured = [JWT_KEY_ENV, SECRET_KEY_ENV]
+        .iter()
+        .any(|name| std::env::var(name).is_ok_and(|v| !v.trim().is_empty()));
+    if !configured {
+        let serve = std::env::args().any(|arg| arg == "--serve");
+        return demo(serve).await;
     }
-    let (options, webhook) = demo::from_env()?;
-    let listener = tokio::net::TcpListener::bind(demo::listen_address()).await?;
+
+    let mut options = VerifyOptions::from_env()?;
+    if let Ok(parties) = std::env::var("CLERK_AUTHORIZED_PARTIES") {
+        options = options.authorized_parties(parties.split(',').map(str::trim));
+    }
+    let webhook = match Webhook::from_env() {
+        Ok(webhook) => Some(webhook),
+        Err(error) => {
+            println!("{error}: POST /webhooks/clerk will answer 500");
+            None
+        }
+    };
+    let client = match Client::from_env() {
+        Ok(client) => Some(client),
+        Err(error) => {
+            println!("{error}: GET /api/profile will answer 500");
+            None
+        }
+    };
+    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".to_owned());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app(options, webhook)).await?;
+    axum::serve(listener, app(options, webhook, client)).await?;
     Ok(())
 }
 
-/// The demo (see examples/support/demo.rs) against this app, on a free
-/// local port.
-async fn run_demo(serve: bool) -> Result<(), BoxError> {
-    let demo = Demo::new()?;
+// ---------------------------------------------------------------------------
+// Demo mode: a fake Clerk, its tokens, our own webhook deliveries
+// ---------------------------------------------------------------------------
+
+async fn demo(serve: bool) -> Result<(), BoxError> {
+    println!(
+        "Neither {JWT_KEY_ENV} nor {SECRET_KEY_ENV} is set, so this is a demo against a local \
+         fake of Clerk (clerk_backend::testing::FakeClerk).\nTo verify real Clerk session \
+         tokens, set {JWT_KEY_ENV} (the JWT public key from the Clerk dashboard) or \
+         {SECRET_KEY_ENV}; set {SIGNING_SECRET_ENV} for webhooks.\n"
+    );
+
+    // A fake Clerk with a demo user who is admin of a demo organization.
+    let fake = FakeClerk::start().await;
+    let clerk = fake.client();
+    let user = clerk
+        .create_user()
+        .body_map(|b| {
+            b.email_address(vec!["demo@example.com".to_owned()])
+                .first_name("Demo".to_owned())
+                .last_name("User".to_owned())
+        })
+        .send()
+        .await?;
+    let user_id = user.id.clone().ok_or("the user has no ID")?;
+    let org = clerk
+        .create_organization()
+        .body_map(|b| b.name("Demo".to_owned()).created_by(user_id.clone()))
+        .send()
+        .await?;
+    let org_id = org.id.clone();
+
+    let options = fake.verify_options();
+    let mut secret = [0u8; 24];
+    aws_lc_rs::rand::fill(&mut secret).map_err(|_| "no randomness")?;
+    let webhook = Webhook::new(format!("whsec_{}", STANDARD.encode(secret)))?;
+
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let app = app(demo.options.clone(), Some(demo.webhook.clone()));
+    let app = app(options, Some(webhook.clone()), Some(clerk));
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+    let token = fake
+        .session(&user_id)
+        .organization(&org_id)
+        .lifetime(Duration::from_secs(3600))
+        .sign_in()
+        .token;
+    let expired = fake
+        .session(&user_id)
+        .issued_at(SystemTime::now() - Duration::from_secs(660))
+        .sign_in()
+        .token;
+
     if serve {
-        demo.print_curl(&base);
+        println!("Demo server on {base} (Ctrl-C to stop). Try:\n");
+        println!("  curl -i {base}/");
+        println!("  curl -i {base}/api/me");
+        println!("  curl -i -H 'Authorization: Bearer {token}' {base}/api/me");
+        println!("  curl -i -H 'Authorization: Bearer {token}' {base}/api/profile");
+        println!("  curl -i -b '__session={token}' {base}/api/orgs/{org_id}");
+        println!("  curl -i -H 'Authorization: Bearer {expired}' {base}/api/me");
         server.await??;
         return Ok(());
     }
-    demo.run(&base).await?;
+
+    let client = reqwest::Client::new();
+    let show = |label: &str, response: reqwest::Response| {
+        let label = label.to_owned();
+        async move {
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            println!(
+                "{label}\n  -> {status} {}\n",
+                body.trim_end().replace('\n', "\n     ")
+            );
+        }
+    };
+
+    show(
+        "GET / (no token)",
+        client.get(format!("{base}/")).send().await?,
+    )
+    .await;
+    show(
+        "GET / (bearer token)",
+        client
+            .get(format!("{base}/"))
+            .bearer_auth(&token)
+            .send()
+            .await?,
+    )
+    .await;
+    show(
+        "GET /api/me (no token)",
+        client.get(format!("{base}/api/me")).send().await?,
+    )
+    .await;
+    show(
+        "GET /api/me (expired token)",
+        client
+            .get(format!("{base}/api/me"))
+            .bearer_auth(&expired)
+            .send()
+            .await?,
+    )
+    .await;
+    show(
+        &format!("GET /api/orgs/{org_id} (__session cookie)"),
+        client
+            .get(format!("{base}/api/orgs/{org_id}"))
+            .header(header::COOKIE, format!("__session={token}"))
+            .send()
+            .await?,
+    )
+    .await;
+    show(
+        "GET /api/me (bearer token)",
+        client
+            .get(format!("{base}/api/me"))
+            .bearer_auth(&token)
+            .send()
+            .await?,
+    )
+    .await;
+    show(
+        "GET /api/profile (bearer token; the handler asks the Backend API)",
+        client
+            .get(format!("{base}/api/profile"))
+            .bearer_auth(&token)
+            .send()
+            .await?,
+    )
+    .await;
+
+    let body = serde_json::to_vec(&serde_json::json!({
+        "type": "user.created",
+        "object": "event",
+        "data": {"id": user_id, "object": "user", "first_name": "Demo"},
+    }))?;
+    let timestamp = i64::try_from(now)?;
+    let signature = webhook.sign("msg_demo", timestamp, &body);
+    let deliver = |signature: String| {
+        client
+            .post(format!("{base}/webhooks/clerk"))
+            .header("svix-id", "msg_demo")
+            .header("svix-timestamp", timestamp.to_string())
+            .header("svix-signature", signature)
+            .body(body.clone())
+            .send()
+    };
+    show("POST /webhooks/clerk (signed)", deliver(signature).await?).await;
+    show(
+        "POST /webhooks/clerk (bad signature)",
+        deliver("v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_owned()).await?,
+    )
+    .await;
+
+    println!("Run with `-- --serve` to keep the demo server running.");
     server.abort();
     Ok(())
 }

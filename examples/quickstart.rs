@@ -1,8 +1,9 @@
 //! List the first users of a Clerk instance.
 //!
 //! With `CLERK_SECRET_KEY` set, this talks to Clerk (`CLERK_API_URL` may
-//! point elsewhere). Without it, it starts a local mock of the Backend API
-//! and runs the same calls against it, and says so.
+//! point elsewhere). Without it, it starts a local fake of Clerk
+//! (`clerk_backend::testing::FakeClerk`) with two users and runs the same
+//! calls against it, and says so.
 //!
 //! ```sh
 //! cargo run --example quickstart
@@ -10,22 +11,22 @@
 //! ```
 
 use clerk_backend::Client;
+use clerk_backend::testing::FakeClerk;
 
 #[tokio::main]
 async fn main() -> clerk_backend::Result<()> {
-    let _mock; // keeps the mock server alive while the client uses it
+    let _fake; // keeps the fake server alive while the client uses it
     let client = match std::env::var("CLERK_SECRET_KEY") {
         Ok(key) if !key.trim().is_empty() => Client::from_env()?,
         _ => {
-            let server = mock_clerk();
+            let fake = FakeClerk::start().await;
             println!(
-                "CLERK_SECRET_KEY is not set: using a local mock of Clerk at {}\n",
-                server.base_url()
+                "CLERK_SECRET_KEY is not set: using a local fake of Clerk at {}\n",
+                fake.api_url()
             );
-            let client = Client::builder("sk_test_quickstart")
-                .base_url(server.base_url())
-                .build()?;
-            _mock = server;
+            let client = fake.client();
+            add_users(&client).await?;
+            _fake = fake;
             client
         }
     };
@@ -76,44 +77,21 @@ async fn main() -> clerk_backend::Result<()> {
     Ok(())
 }
 
-/// A local stand-in for the three endpoints the quickstart calls.
-fn mock_clerk() -> httpmock::MockServer {
-    let server = httpmock::MockServer::start();
-    server.mock(|when, then| {
-        when.method("GET").path("/users/count");
-        then.status(200)
-            .json_body(serde_json::json!({"object": "total_count", "total_count": 2}));
-    });
-    let user = |id: &str, first: &str, last: &str, email: &str| {
-        serde_json::json!({
-            "id": id, "object": "user", "first_name": first, "last_name": last,
-            "primary_email_address_id": format!("idn_{id}"),
-            "email_addresses": [{
-                "id": format!("idn_{id}"), "object": "email_address", "email_address": email,
-                "verification": null, "linked_to": [], "reserved": false,
-                "created_at": 1700000000000i64, "updated_at": 1700000000000i64
-            }],
-            "phone_numbers": [], "web3_wallets": [], "passkeys": [], "external_accounts": [],
-            "saml_accounts": [], "public_metadata": {}, "private_metadata": {}, "unsafe_metadata": {},
-            "password_enabled": true, "two_factor_enabled": false, "totp_enabled": false,
-            "backup_code_enabled": false, "banned": false, "locked": false,
-            "created_at": 1700000000000i64, "updated_at": 1700000000000i64
-        })
-    };
-    server.mock(|when, then| {
-        when.method("GET").path("/users").query_param("limit", "5");
-        then.status(200).json_body(serde_json::json!([
-            user("user_2a", "Ada", "Lovelace", "ada@example.com"),
-            user("user_2b", "Alan", "Turing", "alan@example.com"),
-        ]));
-    });
-    server.mock(|when, then| {
-        when.method("GET").path("/users/user_does_not_exist");
-        then.status(404).json_body(serde_json::json!({
-            "errors": [{"code": "resource_not_found", "message": "not found",
-                        "long_message": "No user was found with id user_does_not_exist"}],
-            "clerk_trace_id": "mock-trace-1"
-        }));
-    });
-    server
+/// Two users for the fake to list.
+async fn add_users(client: &Client) -> clerk_backend::Result<()> {
+    for (first, last, email) in [
+        ("Ada", "Lovelace", "ada@example.com"),
+        ("Alan", "Turing", "alan@example.com"),
+    ] {
+        client
+            .create_user()
+            .body_map(|b| {
+                b.email_address(vec![email.to_string()])
+                    .first_name(first.to_string())
+                    .last_name(last.to_string())
+            })
+            .send()
+            .await?;
+    }
+    Ok(())
 }

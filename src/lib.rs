@@ -33,7 +33,7 @@
 //!
 //! Each builder has `send()`, returning [`Result`]`<`[`ResponseValue`]`<T>>`
 //! (the value, with the status and headers; it dereferences to `T`). Builders
-//! also implement [`IntoFuture`](std::future::IntoFuture), and awaiting one
+//! also implement `IntoFuture`, and awaiting one
 //! is exactly `send()`: same output, same retries. Both are kept: `.await`
 //! reads best at call sites, `send()` names the moment the request goes out
 //! and is what a generic or boxed future wants.
@@ -51,6 +51,8 @@
 //!
 //! A request carries exactly what the caller set: fields and parameters
 //! left unset are not sent, even when the spec documents a default.
+//! - `testing` (with the `testing` cargo feature): a local fake of Clerk,
+//!   stateful and offline, for an application's own tests.
 //!
 //! The generated code lives in [`generated`]; everything else is a small
 //! handwritten module with one job.
@@ -70,6 +72,8 @@ pub mod generated;
 mod hooks;
 pub mod rejection;
 pub mod retry;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod webhooks;
 
 pub use config::{Client, ClientBuilder, ConfigError, SecretKey};
