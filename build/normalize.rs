@@ -143,6 +143,14 @@ pub fn operations_mut(spec: &mut Value) -> Vec<(String, String, &mut Map<String,
     out
 }
 
+/// An operation's `operationId` (empty if it has none).
+fn operation_id(op: &Map<String, Value>) -> String {
+    op.get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// Pass: every operation needs a unique `operationId`, since method names
 /// come from it. A missing one is made from the method and path
 /// (`get /users/{user_id}` -> `get_users_user_id`); a repeated one gets a
@@ -601,11 +609,7 @@ fn dedupe_parameters(spec: &mut Value, report: &mut Report) {
 /// which `.limit(10)` cannot convert into; the server still checks bounds.
 fn integral_number_parameters(spec: &mut Value, report: &mut Report) {
     for (_, _, op) in operations_mut(spec) {
-        let id = op
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let id = operation_id(op);
         let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
             continue;
         };
@@ -1236,11 +1240,7 @@ fn unset_request_defaults(spec: &mut Value, report: &mut Report) {
     let components = spec.get("components").cloned().unwrap_or(Value::Null);
     let mut roots = Vec::new();
     for (_, _, op) in operations_mut(spec) {
-        let id = op
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let id = operation_id(op);
         if let Some(content) = op
             .get_mut("requestBody")
             .and_then(|b| b.get_mut("content"))
