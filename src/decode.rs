@@ -27,10 +27,10 @@ use std::str::FromStr;
 /// back into [`crate::Error::Decode`].
 #[doc(hidden)]
 pub async fn response<T: DeserializeOwned, E>(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error<E>> {
     let status = response.status();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
     match serde_json::from_slice::<T>(&body) {
         Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),

@@ -149,12 +149,12 @@ enum Outcome {
 /// breaks off can be retried like a connection that failed.
 async fn read_fully(mut response: Response) -> Outcome {
     let status = response.status();
-    let headers = response.headers().clone();
-    let hint = response.content_length().unwrap_or(0).min(16 << 20) as usize;
-    let mut body = Vec::with_capacity(hint);
+    // Taken, not cloned: the response is rebuilt from its parts below.
+    let headers = std::mem::take(response.headers_mut());
+    let mut body = Buffered::default();
     loop {
         match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(Some(chunk)) => body.push(chunk, response.content_length()),
             Ok(None) => break,
             Err(error) => {
                 return Outcome::CutOff {
@@ -166,7 +166,39 @@ async fn read_fully(mut response: Response) -> Outcome {
             }
         }
     }
-    Outcome::Complete(rebuild(status, headers, body))
+    Outcome::Complete(rebuild(status, headers, body.into_bytes()))
+}
+
+/// A body read chunk by chunk. A body that arrives in one chunk (most
+/// small responses) is kept as it is, without a copy.
+#[derive(Default)]
+struct Buffered {
+    first: Option<bytes::Bytes>,
+    rest: Vec<u8>,
+}
+
+impl Buffered {
+    fn push(&mut self, chunk: bytes::Bytes, content_length: Option<u64>) {
+        match self.first.take() {
+            None if self.rest.is_empty() => self.first = Some(chunk),
+            first => {
+                if let Some(first) = first {
+                    let hint = content_length.unwrap_or(0).min(16 << 20) as usize;
+                    self.rest.reserve(hint.max(2 * first.len()));
+                    self.rest.extend_from_slice(&first);
+                }
+                self.rest.extend_from_slice(&chunk);
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.first.as_ref().map_or(self.rest.len(), |b| b.len())
+    }
+
+    fn into_bytes(self) -> bytes::Bytes {
+        self.first.unwrap_or_else(|| self.rest.into())
+    }
 }
 
 /// A response made of its parts (a buffered or replaced body).
@@ -388,6 +420,24 @@ mod tests {
             let b20 = p.backoff(20);
             assert!(b20 >= Duration::from_secs(4) && b20 <= Duration::from_secs(8));
         }
+    }
+
+    #[test]
+    fn a_body_is_kept_whole_or_joined_in_order() {
+        let one = bytes::Bytes::from_static(b"{\"a\":1}");
+        let mut body = Buffered::default();
+        body.push(one.clone(), Some(7));
+        assert_eq!(body.len(), 7);
+        let whole = body.into_bytes();
+        assert_eq!(whole.as_ptr(), one.as_ptr(), "one chunk is not copied");
+
+        let mut body = Buffered::default();
+        for part in ["ab", "", "cd", "e"] {
+            body.push(bytes::Bytes::from(part), None);
+        }
+        assert_eq!(body.len(), 5);
+        assert_eq!(&body.into_bytes()[..], b"abcde");
+        assert!(Buffered::default().into_bytes().is_empty());
     }
 
     #[test]
