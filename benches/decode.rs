@@ -4,13 +4,17 @@
 //! - `page_500`: a 500-user page (about 1.8 MB) through
 //!   `client.get_user_list().limit(500).send()`, and through raw reqwest
 //!   plus one `serde_json::from_slice` into the same generated type;
-//! - `count`: the tiny `get_users_count` call, both ways;
-//! - `decode_500`: `serde_json::from_slice::<Vec<types::User>>` of the same
-//!   page, no network.
+//! - `count`: the tiny `get_users_count` call, both ways, and through the
+//!   crate on the raw calls' own `reqwest::Client` (`crate_same_http`: no
+//!   timeouts, which the crate's default client sets);
+//! - `decode_500`: the same page decoded into `Vec<types::User>`, no
+//!   network: `crate` as the client decodes (`clerk_backend::from_slice`),
+//!   `users` with `serde_json::from_slice` alone.
 //!
 //! Run: `cargo bench --bench decode -- --warm-up-time 2 --measurement-time 5`.
-//! The file compiles against older versions of the crate too, so the same
-//! benchmark can be run from another checkout for a before/after table.
+//! Apart from `decode_500/crate` (delete it first), the file compiles
+//! against older versions of the crate, so the same benchmark can be run
+//! from another checkout for a before/after table.
 
 use clerk_backend::{Client, types};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -90,6 +94,13 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     let raw = reqwest::Client::new();
+    // The crate on the very reqwest client the raw calls use (no timeouts):
+    // the crate's own per-request cost, without its default configuration.
+    let same_http = Client::builder("sk_test_bench")
+        .base_url(&url)
+        .http_client(raw.clone())
+        .build()
+        .unwrap();
     let get_raw = |path: &'static str| {
         let raw = raw.clone();
         let url = format!("{url}{path}");
@@ -128,6 +139,12 @@ fn bench(c: &mut Criterion) {
             black_box(count.into_inner())
         })
     });
+    g.bench_function("crate_same_http", |b| {
+        b.to_async(&rt).iter(|| async {
+            let count = same_http.get_users_count().send().await.unwrap();
+            black_box(count.into_inner())
+        })
+    });
     g.bench_function("raw_reqwest", |b| {
         b.to_async(&rt).iter(|| async {
             let bytes = get_raw("/users/count").await;
@@ -139,6 +156,14 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("decode_500");
     g.sample_size(30);
+    // How the client decodes a response body (`clerk_backend::from_slice`).
+    g.bench_function("crate", |b| {
+        b.iter(|| {
+            let users: Vec<types::User> = clerk_backend::from_slice(black_box(&body)).unwrap();
+            black_box(users.len())
+        })
+    });
+    // serde_json alone, into the same types (how earlier versions decoded).
     g.bench_function("users", |b| {
         b.iter(|| {
             let users: Vec<types::User> = serde_json::from_slice(black_box(&body)).unwrap();

@@ -77,6 +77,7 @@ pub mod testing;
 pub mod webhooks;
 
 pub use config::{Client, ClientBuilder, ConfigError, SecretKey};
+pub use decode::from_slice;
 pub use error::{ApiError, DecodeError, Error, ErrorDetail, Result};
 pub use ext::{Paginate, Paginator};
 pub use generated::{ByteStream, ResponseValue, builder, multipart, types};

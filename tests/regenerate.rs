@@ -3,8 +3,11 @@
 //! operations) builds, passes its generated per-operation and
 //! forward-compatibility tests, and a smoke test (`tests/regenerated.rs`);
 //! and a spec that cannot be generated fails the build with a message that
-//! names the operation. Both build in their own target directory
-//! (`target/regen`), once. Skipped, saying why, where `../shared` is absent.
+//! names the operation. Both build in this crate's own target directory:
+//! every dependency is reused as the outer `cargo test` built it, and the
+//! crate itself gets separate artifacts (a profile setting for this package
+//! alone, see [`cargo`]), so the outer build's are left as they were.
+//! Skipped, saying why, where `../shared` is absent.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,15 +26,27 @@ fn newer_spec() -> Option<PathBuf> {
     }
 }
 
-/// `cargo <args>` on this crate, generated from `spec`, in `target/regen`.
+/// `cargo <args> --all-features` on this crate, generated from `spec`.
+///
+/// The outer `cargo test` has released the target directory by the time
+/// tests run, so this shares it. Dependencies build exactly as outside
+/// (same features, same flags: `RUSTFLAGS` would rebuild them all), and
+/// `tests/regenerated.rs` is switched on by a cfg the build script emits.
+/// The crate's own units differ from the outer build's by their debug
+/// setting, which gives them their own file names: the outer build's
+/// library, which the doctests link against later, is not overwritten.
 fn cargo(spec: &Path, args: &[&str]) -> std::process::Output {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     Command::new(cargo)
         .args(args)
+        .args([
+            "--all-features",
+            "--config",
+            "profile.dev.package.clerk-backend.debug=false",
+        ])
         .current_dir(crate_dir())
         .env("CLERK_OPENAPI_SPEC", spec)
-        .env("CARGO_TARGET_DIR", crate_dir().join("target/regen"))
-        .env("RUSTFLAGS", "--cfg clerk_regen_smoke")
+        .env("CLERK_REGEN_SMOKE", "1")
         .env_remove("CLERK_BUILD_VERBOSE")
         .output()
         .expect("cargo runs")
@@ -78,7 +93,7 @@ fn a_newer_clerk_spec_builds_and_works() {
 #[test]
 fn a_spec_that_cannot_be_generated_fails_the_build_naming_the_operation() {
     if newer_spec().is_none() {
-        return; // shares target/regen with the test above
+        return;
     }
     // A path parameter the path does not contain: progenitor panics on it.
     let bad = crate_dir().join("target/regen-bad-spec.yaml");
