@@ -61,6 +61,7 @@ pub mod ext;
 pub mod generated;
 mod hooks;
 pub mod retry;
+pub mod tls;
 pub mod webhooks;
 
 pub use config::{Client, ClientBuilder, ConfigError, SecretKey};

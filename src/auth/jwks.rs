@@ -69,9 +69,10 @@ const NEVER: u64 = u64::MAX;
 /// ```no_run
 /// use clerk_backend::auth::{JwksCache, VerifyOptions};
 ///
-/// let http = reqwest::Client::new();
+/// let http = clerk_backend::tls::http_client()?;
 /// let cache = JwksCache::new("https://api.clerk.com/v1", "sk_live_...", http);
 /// let options = VerifyOptions::with_jwks(cache);
+/// # Ok::<(), clerk_backend::ConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct JwksCache {
@@ -149,7 +150,11 @@ impl JwksCache {
     /// [`DEFAULT_API_URL`]) and `secret_key`, fetching with `http`.
     ///
     /// Nothing is fetched until the first verification (or
-    /// [`JwksCache::refresh`]).
+    /// [`JwksCache::refresh`]). Build `http` with
+    /// [`tls::http_client_builder`](crate::tls::http_client_builder) (or
+    /// take [`Client::http_client`](crate::Client::http_client)): with the
+    /// default features, `reqwest::Client::new()` has no TLS crypto provider
+    /// (see [`tls`](crate::tls)).
     pub fn new(
         api_url: impl Into<String>,
         secret_key: impl AsRef<str>,

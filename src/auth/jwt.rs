@@ -206,11 +206,9 @@ impl VerifyOptions {
             Self::with_pem(&pem)?
         } else if let Some(secret_key) = get(SECRET_KEY_ENV) {
             let api_url = get(API_URL_ENV).unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-            Self::with_jwks(JwksCache::new(
-                api_url.trim(),
-                secret_key,
-                reqwest::Client::new(),
-            ))
+            let http = crate::tls::http_client()
+                .map_err(|e| VerifyError::InvalidConfig(e.to_string()))?;
+            Self::with_jwks(JwksCache::new(api_url.trim(), secret_key, http))
         } else {
             return Err(VerifyError::InvalidConfig(format!(
                 "set {JWT_KEY_ENV} (the JWT public key) or {SECRET_KEY_ENV}"
@@ -462,7 +460,7 @@ static VALIDATION: LazyLock<Validation> = LazyLock::new(|| {
 /// let cache = JwksCache::new(
 ///     "https://api.clerk.com/v1",
 ///     std::env::var("CLERK_SECRET_KEY").unwrap(),
-///     reqwest::Client::new(),
+///     clerk_backend::tls::http_client().expect("TLS configuration"),
 /// );
 /// let options = VerifyOptions::with_jwks(cache)
 ///     .publishable_key("pk_live_Y2xlcmsuZXhhbXBsZS5jb20k")?
