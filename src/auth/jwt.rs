@@ -97,11 +97,9 @@ impl PemKey {
         let der = base64::engine::general_purpose::STANDARD
             .decode(base64.as_bytes())
             .map_err(|_| invalid("the PEM body is not base64"))?;
-        // SubjectPublicKeyInfo or PKCS#1 RSAPublicKey, parsed by aws-lc.
-        let (n, e) = (jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER
-            .key_utils
-            .rsa_pub_components_from_public_key)(&der)
-        .map_err(|_| invalid("not an RSA public key"))?;
+        // SubjectPublicKeyInfo or PKCS#1 RSAPublicKey.
+        let (n, e) = rsa_public_components(&der)
+            .ok_or_else(|| invalid("not an RSA public key"))?;
         let key = rsa_key_from_raw(&n, &e).map_err(VerifyError::InvalidKey)?;
         Ok(PemKey { key: Arc::new(key) })
     }
@@ -110,6 +108,18 @@ impl PemKey {
     pub fn decoding_key(&self) -> &DecodingKey {
         &self.key
     }
+}
+
+/// The modulus and exponent (big-endian) of a DER SubjectPublicKeyInfo or
+/// PKCS#1 RSAPublicKey.
+fn rsa_public_components(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::pkcs8::DecodePublicKey;
+    use rsa::traits::PublicKeyParts;
+    let key = rsa::RsaPublicKey::from_public_key_der(der)
+        .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(der))
+        .ok()?;
+    Some((key.n().to_bytes_be(), key.e().to_bytes_be()))
 }
 
 impl fmt::Debug for PemKey {
