@@ -98,8 +98,7 @@ impl PemKey {
             .decode(base64.as_bytes())
             .map_err(|_| invalid("the PEM body is not base64"))?;
         // SubjectPublicKeyInfo or PKCS#1 RSAPublicKey.
-        let (n, e) = rsa_public_components(&der)
-            .ok_or_else(|| invalid("not an RSA public key"))?;
+        let (n, e) = rsa_public_components(&der).ok_or_else(|| invalid("not an RSA public key"))?;
         let key = rsa_key_from_raw(&n, &e).map_err(VerifyError::InvalidKey)?;
         Ok(PemKey { key: Arc::new(key) })
     }
@@ -216,8 +215,8 @@ impl VerifyOptions {
             Self::with_pem(&pem)?
         } else if let Some(secret_key) = get(SECRET_KEY_ENV) {
             let api_url = get(API_URL_ENV).unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-            let http = crate::tls::http_client()
-                .map_err(|e| VerifyError::InvalidConfig(e.to_string()))?;
+            let http =
+                crate::tls::http_client().map_err(|e| VerifyError::InvalidConfig(e.to_string()))?;
             Self::with_jwks(JwksCache::new(api_url.trim(), secret_key, http))
         } else {
             return Err(VerifyError::InvalidConfig(format!(
