@@ -501,7 +501,7 @@ pub(crate) fn parse_jwks(body: &[u8]) -> Result<HashMap<String, DecodingKey>, Ve
 }
 
 /// An RSA public key from base64url `n` and `e`, checked for plausible
-/// sizes (2048 to 8192 bits, as the verifier accepts).
+/// sizes (2048 to 4096 bits, as the verifier, RustCrypto's `rsa`, accepts).
 fn rsa_key_from_components(n: &str, e: &str) -> Result<DecodingKey, String> {
     let engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::URL_SAFE,
@@ -518,9 +518,9 @@ fn rsa_key_from_components(n: &str, e: &str) -> Result<DecodingKey, String> {
 pub(crate) fn rsa_key_from_raw(n: &[u8], e: &[u8]) -> Result<DecodingKey, String> {
     let n = strip_leading_zeros(n);
     let e = strip_leading_zeros(e);
-    if !(256..=1024).contains(&n.len()) {
+    if !(256..=512).contains(&n.len()) {
         return Err(format!(
-            "modulus of {} bits is not between 2048 and 8192",
+            "modulus of {} bits is not between 2048 and 4096",
             n.len() * 8
         ));
     }

@@ -65,7 +65,7 @@ impl PemKey {
     ///
     /// # Errors
     /// [`VerifyError::InvalidKey`] if it is not an RSA public key of 2048 to
-    /// 8192 bits.
+    /// 4096 bits.
     pub fn from_pem(pem: &str) -> Result<Self, VerifyError> {
         let invalid = |reason: &str| VerifyError::InvalidKey(reason.to_owned());
         let text = pem.trim().replace("\\n", "\n");
