@@ -88,6 +88,10 @@ pub enum ConfigError {
     /// reqwest could not build its HTTP client (TLS backend initialisation).
     #[error("could not build the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
+    /// The TLS configuration could not be built (no usable root
+    /// certificates, say).
+    #[error("could not configure TLS: {0}")]
+    Tls(String),
 }
 
 /// Per-client settings the request hooks read on every call. Held inside
@@ -307,7 +311,7 @@ impl ClientBuilder {
         }
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
+            None => crate::tls::http_client_builder()?
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .build()?,

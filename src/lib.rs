@@ -74,6 +74,7 @@ pub mod rejection;
 pub mod retry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tls;
 pub mod webhooks;
 
 pub use config::{Client, ClientBuilder, ConfigError, SecretKey};

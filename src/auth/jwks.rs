@@ -69,9 +69,10 @@ const NEVER: u64 = u64::MAX;
 /// ```no_run
 /// use clerk_backend::auth::{JwksCache, VerifyOptions};
 ///
-/// let http = reqwest::Client::new();
+/// let http = clerk_backend::tls::http_client()?;
 /// let cache = JwksCache::new("https://api.clerk.com/v1", "sk_live_...", http);
 /// let options = VerifyOptions::with_jwks(cache);
+/// # Ok::<(), clerk_backend::ConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct JwksCache {
@@ -149,7 +150,11 @@ impl JwksCache {
     /// [`DEFAULT_API_URL`]) and `secret_key`, fetching with `http`.
     ///
     /// Nothing is fetched until the first verification (or
-    /// [`JwksCache::refresh`]).
+    /// [`JwksCache::refresh`]). Build `http` with
+    /// [`tls::http_client_builder`](crate::tls::http_client_builder) (or
+    /// take [`Client::http_client`](crate::Client::http_client)): with the
+    /// default features, `reqwest::Client::new()` has no TLS crypto provider
+    /// (see [`tls`](crate::tls)).
     pub fn new(
         api_url: impl Into<String>,
         secret_key: impl AsRef<str>,
@@ -496,7 +501,7 @@ pub(crate) fn parse_jwks(body: &[u8]) -> Result<HashMap<String, DecodingKey>, Ve
 }
 
 /// An RSA public key from base64url `n` and `e`, checked for plausible
-/// sizes (2048 to 8192 bits, as the verifier accepts).
+/// sizes (2048 to 4096 bits, as the verifier, RustCrypto's `rsa`, accepts).
 fn rsa_key_from_components(n: &str, e: &str) -> Result<DecodingKey, String> {
     let engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::URL_SAFE,
@@ -513,9 +518,9 @@ fn rsa_key_from_components(n: &str, e: &str) -> Result<DecodingKey, String> {
 pub(crate) fn rsa_key_from_raw(n: &[u8], e: &[u8]) -> Result<DecodingKey, String> {
     let n = strip_leading_zeros(n);
     let e = strip_leading_zeros(e);
-    if !(256..=1024).contains(&n.len()) {
+    if !(256..=512).contains(&n.len()) {
         return Err(format!(
-            "modulus of {} bits is not between 2048 and 8192",
+            "modulus of {} bits is not between 2048 and 4096",
             n.len() * 8
         ));
     }

@@ -65,7 +65,7 @@ impl PemKey {
     ///
     /// # Errors
     /// [`VerifyError::InvalidKey`] if it is not an RSA public key of 2048 to
-    /// 8192 bits.
+    /// 4096 bits.
     pub fn from_pem(pem: &str) -> Result<Self, VerifyError> {
         let invalid = |reason: &str| VerifyError::InvalidKey(reason.to_owned());
         let text = pem.trim().replace("\\n", "\n");
@@ -97,11 +97,8 @@ impl PemKey {
         let der = base64::engine::general_purpose::STANDARD
             .decode(base64.as_bytes())
             .map_err(|_| invalid("the PEM body is not base64"))?;
-        // SubjectPublicKeyInfo or PKCS#1 RSAPublicKey, parsed by aws-lc.
-        let (n, e) = (jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER
-            .key_utils
-            .rsa_pub_components_from_public_key)(&der)
-        .map_err(|_| invalid("not an RSA public key"))?;
+        // SubjectPublicKeyInfo or PKCS#1 RSAPublicKey.
+        let (n, e) = rsa_public_components(&der).ok_or_else(|| invalid("not an RSA public key"))?;
         let key = rsa_key_from_raw(&n, &e).map_err(VerifyError::InvalidKey)?;
         Ok(PemKey { key: Arc::new(key) })
     }
@@ -110,6 +107,18 @@ impl PemKey {
     pub fn decoding_key(&self) -> &DecodingKey {
         &self.key
     }
+}
+
+/// The modulus and exponent (big-endian) of a DER SubjectPublicKeyInfo or
+/// PKCS#1 RSAPublicKey.
+fn rsa_public_components(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::pkcs8::DecodePublicKey;
+    use rsa::traits::PublicKeyParts;
+    let key = rsa::RsaPublicKey::from_public_key_der(der)
+        .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(der))
+        .ok()?;
+    Some((key.n().to_bytes_be(), key.e().to_bytes_be()))
 }
 
 impl fmt::Debug for PemKey {
@@ -206,11 +215,9 @@ impl VerifyOptions {
             Self::with_pem(&pem)?
         } else if let Some(secret_key) = get(SECRET_KEY_ENV) {
             let api_url = get(API_URL_ENV).unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-            Self::with_jwks(JwksCache::new(
-                api_url.trim(),
-                secret_key,
-                reqwest::Client::new(),
-            ))
+            let http =
+                crate::tls::http_client().map_err(|e| VerifyError::InvalidConfig(e.to_string()))?;
+            Self::with_jwks(JwksCache::new(api_url.trim(), secret_key, http))
         } else {
             return Err(VerifyError::InvalidConfig(format!(
                 "set {JWT_KEY_ENV} (the JWT public key) or {SECRET_KEY_ENV}"
@@ -462,7 +469,7 @@ static VALIDATION: LazyLock<Validation> = LazyLock::new(|| {
 /// let cache = JwksCache::new(
 ///     "https://api.clerk.com/v1",
 ///     std::env::var("CLERK_SECRET_KEY").unwrap(),
-///     reqwest::Client::new(),
+///     clerk_backend::tls::http_client().expect("TLS configuration"),
 /// );
 /// let options = VerifyOptions::with_jwks(cache)
 ///     .publishable_key("pk_live_Y2xlcmsuZXhhbXBsZS5jb20k")?
