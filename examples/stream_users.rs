@@ -33,19 +33,7 @@ async fn main() -> clerk_backend::Result<()> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
-    let server = serve(move |req, _| {
-        let offset: u64 = req
-            .query("offset")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let limit: u64 = req
-            .query("limit")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(10);
-        let users: Vec<String> = (offset..total.min(offset + limit)).map(user_json).collect();
-        Response::json(200, format!("[{}]", users.join(",")))
-    })
-    .await;
+    let server = serve(move |req, _| Response::page(req, total, user_json)).await;
     let client = Client::builder("sk_test_stream")
         .base_url(&server.url)
         .build()?;

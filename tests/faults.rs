@@ -23,16 +23,7 @@ fn user(n: u64) -> String {
 
 /// The page the request asks for, in full.
 fn page(req: &Request) -> Response {
-    let offset: u64 = req
-        .query("offset")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let limit: u64 = req
-        .query("limit")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
-    let users: Vec<String> = (offset..TOTAL.min(offset + limit)).map(user).collect();
-    Response::json(200, format!("[{}]", users.join(",")))
+    Response::page(req, TOTAL, user)
 }
 
 /// Fault number `k` (of six kinds), in place of the page.

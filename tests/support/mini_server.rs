@@ -62,6 +62,19 @@ impl Response {
         }
     }
 
+    /// One page of a list of `total` items, as Clerk pages: `offset` and
+    /// `limit` (default 10) from the request's query, items made by `item`.
+    pub fn page(req: &Request, total: u64, item: impl Fn(u64) -> String) -> Self {
+        let number = |name: &str, default: u64| {
+            req.query(name)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        let (offset, limit) = (number("offset", 0), number("limit", 10));
+        let items: Vec<String> = (offset..total.min(offset + limit)).map(item).collect();
+        Self::json(200, format!("[{}]", items.join(",")))
+    }
+
     pub fn delivered(mut self, delivery: Delivery) -> Self {
         self.delivery = delivery;
         self
