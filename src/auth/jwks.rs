@@ -19,8 +19,8 @@
 //!   most one such refetch per [`DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL`]
 //!   (configurable), so garbage tokens cannot make the server hammer the
 //!   Backend API.
-//! * **Keys parsed once.** Each key is turned into a
-//!   [`jsonwebtoken::DecodingKey`] when the set is fetched; the verification
+//! * **Keys checked once.** Each key is decoded and size-checked when the
+//!   set is fetched; the verification
 //!   hot path is an uncontended read lock, an `Arc` clone, a hash lookup
 //!   and one signature check.
 //! * **The secret key stays secret.** It is only sent in the `Authorization`
@@ -35,11 +35,11 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use http::HeaderValue;
-use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 
 use super::error::{VerifyError, echo};
 use super::jwt::Clock;
+use super::key::RsaKey;
 
 /// The default Backend API base URL.
 pub const DEFAULT_API_URL: &str = "https://api.clerk.com/v1";
@@ -111,12 +111,12 @@ struct FetchState {
 
 /// A fetched key set: `kid -> key`, parsed once.
 pub(crate) struct KeySet {
-    keys: HashMap<String, DecodingKey>,
+    keys: HashMap<String, RsaKey>,
     fetched_at: u64,
 }
 
 impl KeySet {
-    pub(crate) fn get(&self, kid: &str) -> Option<&DecodingKey> {
+    pub(crate) fn get(&self, kid: &str) -> Option<&RsaKey> {
         self.keys.get(kid)
     }
 }
@@ -469,7 +469,7 @@ struct RawJwk {
 
 /// Parses a JWKS document into `kid -> key` for the usable RS256 signing
 /// keys; other keys are skipped.
-pub(crate) fn parse_jwks(body: &[u8]) -> Result<HashMap<String, DecodingKey>, VerifyError> {
+pub(crate) fn parse_jwks(body: &[u8]) -> Result<HashMap<String, RsaKey>, VerifyError> {
     let document: JwksDocument = serde_json::from_slice(body)
         .map_err(|e| VerifyError::KeyFetch(format!("the JWKS response is not a key set: {e}")))?;
     let mut keys = HashMap::with_capacity(document.keys.len());
@@ -501,8 +501,8 @@ pub(crate) fn parse_jwks(body: &[u8]) -> Result<HashMap<String, DecodingKey>, Ve
 }
 
 /// An RSA public key from base64url `n` and `e`, checked for plausible
-/// sizes (2048 to 4096 bits, as the verifier, RustCrypto's `rsa`, accepts).
-fn rsa_key_from_components(n: &str, e: &str) -> Result<DecodingKey, String> {
+/// sizes (2048 to 8192 bits).
+fn rsa_key_from_components(n: &str, e: &str) -> Result<RsaKey, String> {
     let engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::URL_SAFE,
         base64::engine::GeneralPurposeConfig::new()
@@ -510,27 +510,5 @@ fn rsa_key_from_components(n: &str, e: &str) -> Result<DecodingKey, String> {
     );
     let n = engine.decode(n).map_err(|_| "modulus is not base64url")?;
     let e = engine.decode(e).map_err(|_| "exponent is not base64url")?;
-    rsa_key_from_raw(&n, &e)
-}
-
-/// An RSA public key from big-endian `n` and `e`, checked for plausible
-/// sizes.
-pub(crate) fn rsa_key_from_raw(n: &[u8], e: &[u8]) -> Result<DecodingKey, String> {
-    let n = strip_leading_zeros(n);
-    let e = strip_leading_zeros(e);
-    if !(256..=512).contains(&n.len()) {
-        return Err(format!(
-            "modulus of {} bits is not between 2048 and 4096",
-            n.len() * 8
-        ));
-    }
-    if e.is_empty() || e.len() > 8 {
-        return Err("implausible public exponent".into());
-    }
-    Ok(DecodingKey::from_rsa_raw_components(n, e))
-}
-
-fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    &bytes[start..]
+    RsaKey::from_components(&n, &e)
 }

@@ -1,17 +1,17 @@
 //! Session-token verification: [`verify_token`] and its [`VerifyOptions`].
 
 use std::fmt;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
 use super::claims::Claims;
 use super::error::{VerifyError, echo};
-use super::jwks::{DEFAULT_API_URL, JwksCache, rsa_key_from_raw};
+use super::jwks::{DEFAULT_API_URL, JwksCache};
+use super::key::RsaKey;
 
 /// A clock: the current time in whole seconds.
 ///
@@ -57,7 +57,7 @@ pub enum KeySource {
 /// `.env` files), or missing.
 #[derive(Clone)]
 pub struct PemKey {
-    key: Arc<DecodingKey>,
+    key: Arc<RsaKey>,
 }
 
 impl PemKey {
@@ -65,7 +65,7 @@ impl PemKey {
     ///
     /// # Errors
     /// [`VerifyError::InvalidKey`] if it is not an RSA public key of 2048 to
-    /// 4096 bits.
+    /// 8192 bits.
     pub fn from_pem(pem: &str) -> Result<Self, VerifyError> {
         let invalid = |reason: &str| VerifyError::InvalidKey(reason.to_owned());
         let text = pem.trim().replace("\\n", "\n");
@@ -97,28 +97,9 @@ impl PemKey {
         let der = base64::engine::general_purpose::STANDARD
             .decode(base64.as_bytes())
             .map_err(|_| invalid("the PEM body is not base64"))?;
-        // SubjectPublicKeyInfo or PKCS#1 RSAPublicKey.
-        let (n, e) = rsa_public_components(&der).ok_or_else(|| invalid("not an RSA public key"))?;
-        let key = rsa_key_from_raw(&n, &e).map_err(VerifyError::InvalidKey)?;
+        let key = RsaKey::from_der(&der).map_err(VerifyError::InvalidKey)?;
         Ok(PemKey { key: Arc::new(key) })
     }
-
-    /// The parsed key.
-    pub fn decoding_key(&self) -> &DecodingKey {
-        &self.key
-    }
-}
-
-/// The modulus and exponent (big-endian) of a DER SubjectPublicKeyInfo or
-/// PKCS#1 RSAPublicKey.
-fn rsa_public_components(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::pkcs8::DecodePublicKey;
-    use rsa::traits::PublicKeyParts;
-    let key = rsa::RsaPublicKey::from_public_key_der(der)
-        .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(der))
-        .ok()?;
-    Some((key.n().to_bytes_be(), key.e().to_bytes_be()))
 }
 
 impl fmt::Debug for PemKey {
@@ -404,7 +385,7 @@ fn parse_header(token: &str) -> Result<RawHeader, VerifyError> {
             "not a JWT (expected three dot-separated parts)".into(),
         ));
     };
-    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+    let header = URL_SAFE_NO_PAD
         .decode(header)
         .map_err(|_| VerifyError::Malformed("header is not base64url".into()))?;
     let header: RawHeader = serde_json::from_slice(&header)
@@ -422,19 +403,6 @@ fn parse_header(token: &str) -> Result<RawHeader, VerifyError> {
     Ok(header)
 }
 
-/// jsonwebtoken checks the signature (RS256 only) and decodes the claims;
-/// the time and Clerk-specific claims are checked by [`check_claims`] with
-/// the injectable clock.
-static VALIDATION: LazyLock<Validation> = LazyLock::new(|| {
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.required_spec_claims.clear();
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.leeway = 0;
-    validation
-});
-
 /// Verifies a Clerk session token and returns its claims.
 ///
 /// In order, it checks that:
@@ -446,7 +414,7 @@ static VALIDATION: LazyLock<Validation> = LazyLock::new(|| {
 ///    `kid` causes at most one rate-limited refetch); with a
 ///    [`KeySource::Pem`] the fixed key is used and nothing touches the
 ///    network;
-/// 3. the signature is valid (by `jsonwebtoken`);
+/// 3. the signature is valid (RSASSA-PKCS1-v1_5 with SHA-256, by ring);
 /// 4. the claims have the expected shape (`sub`, `iss`, `exp` present);
 /// 5. `exp` is in the future and `nbf`/`iat` are not, within the clock
 ///    skew;
@@ -497,14 +465,32 @@ pub async fn verify_token(token: &str, options: &VerifyOptions) -> Result<Claims
     }
 }
 
+/// Checks the signature over `header.payload`, then decodes the payload;
+/// the claims are checked by [`check_claims`] with the injectable clock.
 fn verify_with_key(
     token: &str,
-    key: &DecodingKey,
+    key: &RsaKey,
     options: &VerifyOptions,
 ) -> Result<Claims, VerifyError> {
-    let claims = jsonwebtoken::decode::<Claims>(token, key, &VALIDATION)
-        .map_err(map_jwt_error)?
-        .claims;
+    let malformed = |reason: &str| VerifyError::Malformed(reason.to_owned());
+    // `parse_header` has checked there are exactly three parts.
+    let (signed, signature) = token
+        .rsplit_once('.')
+        .ok_or_else(|| malformed("not a JWT"))?;
+    let (_, payload) = signed
+        .split_once('.')
+        .ok_or_else(|| malformed("not a JWT"))?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| malformed("the signature is not base64url"))?;
+    if !key.verifies(signed.as_bytes(), &signature) {
+        return Err(VerifyError::BadSignature);
+    }
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| malformed("the payload is not base64url"))?;
+    let claims = serde_json::from_slice::<Claims>(&payload)
+        .map_err(|e| VerifyError::Malformed(describe_json_error(&e)))?;
     check_claims(&claims, options)?;
     Ok(claims)
 }
@@ -567,30 +553,6 @@ fn is_https_url(url: &str) -> bool {
         && authority
             .bytes()
             .all(|b| b.is_ascii_graphic() && b != b'@' && b != b'\\')
-}
-
-fn map_jwt_error(error: jsonwebtoken::errors::Error) -> VerifyError {
-    let malformed = |reason: &str| VerifyError::Malformed(reason.to_owned());
-    match error.kind() {
-        ErrorKind::InvalidSignature => VerifyError::BadSignature,
-        ErrorKind::InvalidToken => malformed("not a JWT (expected three dot-separated parts)"),
-        ErrorKind::Base64(_) => malformed("a part is not base64url"),
-        ErrorKind::Utf8(_) => malformed("the payload is not UTF-8"),
-        ErrorKind::Json(json) => VerifyError::Malformed(describe_json_error(json)),
-        ErrorKind::InvalidAlgorithm
-        | ErrorKind::UnsupportedAlgorithm
-        | ErrorKind::MissingAlgorithm
-        | ErrorKind::InvalidAlgorithmName => VerifyError::UnsupportedAlgorithm {
-            alg: "unknown".into(),
-        },
-        ErrorKind::InvalidRsaKey(_) | ErrorKind::InvalidKeyFormat => {
-            VerifyError::InvalidKey("the verification key is not a usable RSA key".into())
-        }
-        ErrorKind::MissingRequiredClaim(claim) | ErrorKind::InvalidClaimFormat(claim) => {
-            VerifyError::Malformed(format!("claim {} is missing or invalid", echo(claim)))
-        }
-        _ => VerifyError::Malformed(error.to_string()),
-    }
 }
 
 /// Describes a claims-decoding error without echoing claim values.
