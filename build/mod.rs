@@ -4,11 +4,13 @@
 //! the result to `OUT_DIR` for `src/generated.rs` to include.
 
 mod compattests;
+mod deserialize;
 mod multipart;
 mod names;
 pub mod normalize;
 mod optests;
 mod paginate;
+mod prune;
 mod query;
 mod rewrite;
 mod routes;
@@ -43,6 +45,8 @@ pub fn run() -> Result<(), String> {
         "build/compattests.rs",
         "build/query.rs",
         "build/rewrite.rs",
+        "build/prune.rs",
+        "build/deserialize.rs",
         "build/paginate.rs",
         "build/samples.rs",
         "build/names.rs",

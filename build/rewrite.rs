@@ -12,6 +12,10 @@
 //!   through `crate::decode::open_enum` instead of serde's buffering
 //!   untagged decoding, and given `as_str`, `is_known`, `known` and
 //!   comparisons with the known value and with strings.
+//! - Structs: `Deserialize` written as one map visitor instead of serde's
+//!   derive (`deserialize.rs`).
+//! - Type builders: only those a request body can use are kept
+//!   (`prune.rs`).
 //! - Collections (`Vec` and map fields with `#[serde(default)]`): decode
 //!   `null` as empty through `crate::decode::null_as_empty`.
 
@@ -25,11 +29,14 @@ pub struct Counts {
     pub builders: usize,
     pub open_enums: usize,
     pub collections: usize,
+    pub dropped_type_builders: usize,
+    pub struct_deserializers: usize,
 }
 
 /// Rewrite `file` (the generated client, or the multipart builders) in place.
 pub fn rewrite(file: &mut syn::File) -> Counts {
     let mut counts = Counts::default();
+    counts.dropped_type_builders += super::prune::unused_type_builders(file);
     for item in &mut file.items {
         let Item::Mod(m) = item else { continue };
         let Some((_, items)) = &mut m.content else {
@@ -40,6 +47,7 @@ pub fn rewrite(file: &mut syn::File) -> Counts {
             "types" => {
                 counts.open_enums += open_enums(items);
                 counts.collections += collections(items);
+                counts.struct_deserializers += super::deserialize::struct_impls(items);
             }
             _ => {}
         }
@@ -279,7 +287,7 @@ fn open_enums(items: &mut Vec<Item>) -> usize {
 }
 
 /// Drop `name` from `#[derive(...)]` lists.
-fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
+pub(super) fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
     for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
         let Ok(paths) = attr.parse_args_with(
             syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,

@@ -10,6 +10,9 @@
 //!   HTTP status and Clerk's trace id: everything `Error::Decode` shows.
 //! - [`null_as_empty`] lets response collections decode `null` as empty,
 //!   so they are plain `Vec`s and maps rather than `Option`s.
+//! - [`Key`], [`field`], [`field_or_empty`] and [`required`] are the
+//!   shared steps of the generated structs' `Deserialize` impls (written by
+//!   `build/deserialize.rs` instead of serde's much larger derive).
 //! - [`open_enum`] decodes an open string enum (`Known(..)` or
 //!   `Unknown(String)`) from the string alone, without serde's buffering
 //!   of untagged enums.
@@ -101,6 +104,89 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// A map key, borrowed from the input when it can be (JSON keys without
+/// escapes): what the generated `Deserialize` impls match field names on.
+#[doc(hidden)]
+pub struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl Key<'_> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(v.into()))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(v.to_owned().into()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(v.into()))
+            }
+        }
+
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+/// A generated `visit_map` arm: the next value into the field's slot; a
+/// field given twice is an error, as with serde's derive.
+#[doc(hidden)]
+pub fn field<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error>
+where
+    A: de::MapAccess<'de>,
+    T: Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// [`field`] for a collection that decodes `null` as empty (see
+/// [`null_as_empty`]).
+#[doc(hidden)]
+pub fn field_or_empty<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error>
+where
+    A: de::MapAccess<'de>,
+    T: Deserialize<'de> + Default,
+{
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value::<Option<T>>()?.unwrap_or_default());
+    Ok(())
+}
+
+/// A required field's value, or serde's "missing field" error.
+#[doc(hidden)]
+pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| E::missing_field(name))
 }
 
 /// Decode an open enum's string: `Ok(known)` when `K` parses it, else

@@ -1,0 +1,116 @@
+//! The generated structs' `Deserialize` (written by `build/deserialize.rs`
+//! in place of serde's derive) decodes JSON objects as the derive does:
+//! unknown keys skipped, escaped keys matched, `null` and absent optional
+//! fields as `None`, `null` collections as empty, and errors that name the
+//! missing or repeated field. The forward-compatibility tests (`compat.rs`)
+//! cover every response type; these pin the edge cases.
+
+use clerk_backend::types::{self, TotalCount, TotalCountObjectKnown};
+use serde_json::json;
+
+fn decode<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
+    serde_json::from_str(json).map_err(|e| e.to_string())
+}
+
+#[test]
+fn unknown_and_escaped_keys() {
+    let count: TotalCount = decode(
+        r#"{"extra":{"nested":[1,2,{"x":null}]},"total\u005fcount":7,"object":"total_count"}"#,
+    )
+    .unwrap();
+    assert_eq!(count.total_count, 7);
+    assert_eq!(count.object, TotalCountObjectKnown::TotalCount);
+}
+
+#[test]
+fn missing_and_repeated_fields_are_named() {
+    let e = decode::<TotalCount>(r#"{"object":"total_count"}"#).unwrap_err();
+    assert!(e.starts_with("missing field `total_count`"), "{e}");
+    let e = decode::<TotalCount>(r#"{"object":"total_count","total_count":1,"total_count":2}"#)
+        .unwrap_err();
+    assert!(e.starts_with("duplicate field `total_count`"), "{e}");
+}
+
+#[test]
+fn only_objects_decode_as_structs() {
+    for (json, found) in [
+        (r#"["total_count",1]"#, "sequence"),
+        ("3", "integer `3`"),
+        ("null", "null"),
+        (r#""total_count""#, "string"),
+    ] {
+        let e = decode::<TotalCount>(json).unwrap_err();
+        assert!(
+            e.contains(&format!("invalid type: {found}"))
+                && e.contains("expected struct TotalCount"),
+            "{json}: {e}"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_field_type_names_what_was_expected() {
+    let e = decode::<TotalCount>(r#"{"object":"total_count","total_count":"3"}"#).unwrap_err();
+    assert!(
+        e.contains("invalid type: string \"3\", expected i64"),
+        "{e}"
+    );
+}
+
+fn user(extra: serde_json::Value) -> serde_json::Value {
+    let mut user = json!({
+        "object": "user",
+        "id": "user_1",
+        "created_at": 1,
+        "updated_at": 2,
+    });
+    user.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    user
+}
+
+#[test]
+fn optional_fields_and_collections() {
+    // Absent: optional scalars are None, collections empty.
+    let absent: types::User = serde_json::from_value(user(json!({}))).unwrap();
+    assert_eq!(absent.first_name, None);
+    assert!(absent.email_addresses.is_empty());
+    // null: the same.
+    let nulls: types::User = serde_json::from_value(user(json!({
+        "first_name": null,
+        "email_addresses": null,
+        "phone_numbers": null,
+    })))
+    .unwrap();
+    assert_eq!(nulls, absent);
+    // Present.
+    let present: types::User = serde_json::from_value(user(json!({
+        "first_name": "Ada",
+        "email_addresses": [{
+            "object": "email_address",
+            "id": "idn_1",
+            "email_address": "ada@example.com",
+            "linked_to": [],
+            "reserved": false,
+            "verification": null,
+            "created_at": 1,
+            "updated_at": 2,
+        }],
+    })))
+    .unwrap();
+    assert_eq!(present.first_name.as_deref(), Some("Ada"));
+    assert_eq!(present.email_addresses[0].email_address, "ada@example.com");
+}
+
+#[test]
+fn round_trips_through_serialize() {
+    let present: types::User = serde_json::from_value(user(json!({
+        "first_name": "Ada",
+        "public_metadata": {"plan": "pro"},
+    })))
+    .unwrap();
+    let again: types::User =
+        serde_json::from_str(&serde_json::to_string(&present).unwrap()).unwrap();
+    assert_eq!(again, present);
+}
