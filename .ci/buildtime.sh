@@ -59,7 +59,9 @@ cold() { # cold <app dir> <label> -> seconds
     rm -rf "$target"
     local start end
     start=$(date +%s.%N)
-    (cd "$1" && CARGO_TARGET_DIR="$target" cargo build --timings -q >&2)
+    # Not incremental: a dependency from crates.io or git never is, while
+    # cargo would compile this crate (a path dependency here) incrementally.
+    (cd "$1" && CARGO_INCREMENTAL=0 CARGO_TARGET_DIR="$target" cargo build --timings -q >&2)
     end=$(date +%s.%N)
     cp "$target/cargo-timings/cargo-timing.html" "$work/timings/$2.html"
     echo "$end - $start" | bc

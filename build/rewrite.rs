@@ -14,6 +14,7 @@
 //!   comparisons with the known value and with strings.
 //! - Structs: `Deserialize` written as one map visitor instead of serde's
 //!   derive (`deserialize.rs`).
+//! - `#[cfg_attr(feature = "schemars", derive(JsonSchema))]` on every type.
 //! - Type builders: only those a request body can use are kept
 //!   (`prune.rs`).
 //! - Collections (`Vec` and map fields with `#[serde(default)]`): decode
@@ -48,6 +49,7 @@ pub fn rewrite(file: &mut syn::File) -> Counts {
                 counts.open_enums += open_enums(items);
                 counts.collections += collections(items);
                 counts.struct_deserializers += super::deserialize::struct_impls(items);
+                json_schemas(items);
             }
             _ => {}
         }
@@ -282,8 +284,39 @@ fn open_enums(items: &mut Vec<Item>) -> usize {
         });
     }
     let n = opened;
+    // typify's `TryFrom<&str>`, `TryFrom<&String>` and `TryFrom<String>`
+    // on the known halves: they serve builder setters, and these types only
+    // come in responses (`FromStr` stays). Each such impl costs about 20 ms
+    // of the crate's compile time.
+    let known: std::collections::HashSet<String> = with_as_str.into_iter().flatten().collect();
+    items.retain(|item| !is_try_from_impl_for(item, &known));
     items.extend(added);
     n
+}
+
+/// `impl TryFrom<..> for X` with `X` in `types`.
+fn is_try_from_impl_for(item: &Item, types: &std::collections::HashSet<String>) -> bool {
+    let Item::Impl(imp) = item else { return false };
+    let is_try_from = imp
+        .trait_
+        .as_ref()
+        .and_then(|(path, _)| path.segments.last())
+        .is_some_and(|s| s.ident == "TryFrom");
+    is_try_from && last_segment(&imp.self_ty).is_some_and(|s| types.contains(&s.ident.to_string()))
+}
+
+/// With the crate's `schemars` feature, every type derives
+/// `schemars::JsonSchema` (the JSON Schema of what the type accepts).
+fn json_schemas(items: &mut [Item]) {
+    for item in items.iter_mut() {
+        if let Item::Struct(syn::ItemStruct { attrs, .. })
+        | Item::Enum(syn::ItemEnum { attrs, .. }) = item
+        {
+            attrs.push(syn::parse_quote!(
+                #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+            ));
+        }
+    }
 }
 
 /// Drop `name` from `#[derive(...)]` lists.

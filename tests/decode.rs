@@ -114,3 +114,12 @@ fn round_trips_through_serialize() {
         serde_json::from_str(&serde_json::to_string(&present).unwrap()).unwrap();
     assert_eq!(again, present);
 }
+
+#[test]
+fn a_body_that_is_not_utf8_is_an_error_that_says_where() {
+    let body = b"{\"object\":\"total_count\",\"total_count\":1,\"x\":\"\xff\"}";
+    let e = clerk_backend::from_slice::<TotalCount>(body).unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("TotalCount"), "{text}");
+    assert!(text.contains("unicode") || text.contains("UTF-8"), "{text}");
+}
