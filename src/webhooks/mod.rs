@@ -61,11 +61,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use hmac::{Hmac, Mac};
 use http::{HeaderMap, HeaderName, HeaderValue};
-use sha2::Sha256;
-
-type HmacSha256 = Hmac<Sha256>;
+use ring::hmac;
 
 /// The environment variable read by [`Webhook::from_env`].
 pub const SIGNING_SECRET_ENV: &str = "CLERK_WEBHOOK_SIGNING_SECRET";
@@ -120,8 +117,8 @@ pub enum WebhookError {
 /// output never shows the secret.
 #[derive(Clone)]
 pub struct Webhook {
-    /// HMAC state already keyed with the secret; cloned per verification.
-    mac: HmacSha256,
+    /// The HMAC-SHA256 key (ring, the crate's one crypto library).
+    key: hmac::Key,
     tolerance: Duration,
 }
 
@@ -152,9 +149,8 @@ impl Webhook {
         if key.is_empty() {
             return Err(WebhookError::InvalidSecret);
         }
-        let mac = HmacSha256::new_from_slice(&key).map_err(|_| WebhookError::InvalidSecret)?;
         Ok(Self {
-            mac,
+            key: hmac::Key::new(hmac::HMAC_SHA256, &key),
             tolerance: DEFAULT_TOLERANCE,
         })
     }
@@ -284,21 +280,14 @@ impl Webhook {
         let seconds = parse_timestamp(timestamp)?;
         self.check_timestamp(seconds, now)?;
 
-        let mut mac = self.mac.clone();
-        mac.update(id.as_bytes());
-        mac.update(b".");
-        mac.update(timestamp.as_bytes());
-        mac.update(b".");
-        mac.update(body);
-
+        let expected = self.tag(id.as_bytes(), timestamp, body);
         let matched = signatures
             .filter_map(|value| value.to_str().ok())
             .flat_map(str::split_ascii_whitespace)
             .filter_map(|entry| entry.split_once(','))
             .filter(|(version, _)| *version == "v1")
             .filter_map(|(_, signature)| BASE64.decode(signature).ok())
-            // `verify_slice` compares in constant time.
-            .any(|signature: Vec<u8>| mac.clone().verify_slice(&signature).is_ok());
+            .any(|signature: Vec<u8>| constant_time_eq(expected.as_ref(), &signature));
         if matched {
             Ok(())
         } else {
@@ -309,13 +298,17 @@ impl Webhook {
     /// Signs a payload as Clerk/Svix would, returning the `v1,<base64>` value
     /// for the signature header. Useful to build test deliveries.
     pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
-        let mut mac = self.mac.clone();
-        mac.update(id.as_bytes());
-        mac.update(b".");
-        mac.update(timestamp.to_string().as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        format!("v1,{}", BASE64.encode(mac.finalize().into_bytes()))
+        let tag = self.tag(id.as_bytes(), &timestamp.to_string(), body);
+        format!("v1,{}", BASE64.encode(tag.as_ref()))
+    }
+
+    /// HMAC-SHA256 of `id.timestamp.body`, the signed content.
+    fn tag(&self, id: &[u8], timestamp: &str, body: &[u8]) -> hmac::Tag {
+        let mut context = hmac::Context::with_key(&self.key);
+        for part in [id, b".", timestamp.as_bytes(), b".", body] {
+            context.update(part);
+        }
+        context.sign()
     }
 
     fn check_timestamp(&self, seconds: u64, now: SystemTime) -> Result<(), WebhookError> {
@@ -370,4 +363,14 @@ fn parse_timestamp(value: &str) -> Result<u64, WebhookError> {
         return Err(WebhookError::InvalidTimestamp);
     }
     value.parse().map_err(|_| WebhookError::InvalidTimestamp)
+}
+
+/// Compares without stopping at the first difference, so the time taken
+/// says nothing about how much of a forged signature was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let difference = a
+        .iter()
+        .zip(b)
+        .fold(0u8, |acc, (x, y)| acc | std::hint::black_box(x ^ y));
+    a.len() == b.len() && difference == 0
 }
