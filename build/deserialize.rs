@@ -6,7 +6,7 @@
 //! spec's types that is a third of the crate's expanded code and the
 //! largest part of its compile time. The impl written here is the map
 //! visitor alone, one match arm per field, with the per-field work in
-//! shared helpers (`crate::decode::{field, field_or_empty, required}`).
+//! shared helpers (`crate::decode::{Key, field, required}`).
 //!
 //! It behaves as the derive does for JSON objects: fields by their serde
 //! name, unknown keys skipped, a missing `Option` field is `None`, a
@@ -150,25 +150,32 @@ fn write_impl(ident: &syn::Ident, fields: &[FieldAttrs]) -> Item {
     let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     let declare = fields.iter().zip(&slots).map(|(f, slot)| {
         let ty = &f.ty;
+        // `null` for a `null_as_empty` collection is kept as `None` and
+        // made empty below.
+        let ty = if f.null_as_empty {
+            quote!(::std::option::Option<#ty>)
+        } else {
+            quote!(#ty)
+        };
         quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;)
     });
     let arms = fields.iter().zip(&slots).map(|(f, slot)| {
         let name = &f.name;
-        let take = if f.null_as_empty {
-            quote!(crate::decode::field_or_empty)
-        } else {
-            quote!(crate::decode::field)
-        };
-        quote!(#name => #take(&mut map, &mut #slot, #name)?,)
+        quote!(#name => crate::decode::field(&mut map, &mut #slot, #name)?,)
     });
     let build = fields.iter().zip(&slots).map(|(f, slot)| {
         let field = &f.ident;
         let name = &f.name;
-        let value = match &f.default {
-            Some(None) => quote!(#slot.unwrap_or_default()),
-            Some(Some(path)) => quote!(#slot.unwrap_or_else(#path)),
-            None if is_option(&f.ty) => quote!(#slot.flatten()),
-            None => quote!(crate::decode::required(#slot, #name)?),
+        let value = match (&f.default, f.null_as_empty) {
+            (Some(None), false) => quote!(#slot.unwrap_or_default()),
+            (Some(None), true) => quote!(#slot.flatten().unwrap_or_default()),
+            (Some(Some(path)), false) => quote!(#slot.unwrap_or_else(#path)),
+            (Some(Some(path)), true) => {
+                quote!(#slot.map(::std::option::Option::unwrap_or_default).unwrap_or_else(#path))
+            }
+            (None, false) if is_option(&f.ty) => quote!(#slot.flatten()),
+            (None, false) => quote!(crate::decode::required(#slot, #name)?),
+            (None, true) => quote!(crate::decode::required(#slot, #name)?.unwrap_or_default()),
         };
         quote!(#field: #value,)
     });

@@ -10,7 +10,7 @@
 //!   HTTP status and Clerk's trace id: everything `Error::Decode` shows.
 //! - [`null_as_empty`] lets response collections decode `null` as empty,
 //!   so they are plain `Vec`s and maps rather than `Option`s.
-//! - [`Key`], [`field`], [`field_or_empty`] and [`required`] are the
+//! - [`Key`], [`field`] and [`required`] are the
 //!   shared steps of the generated structs' `Deserialize` impls (written by
 //!   `build/deserialize.rs` instead of serde's much larger derive).
 //! - [`open_enum`] decodes an open string enum (`Known(..)` or
@@ -151,7 +151,9 @@ impl<'de> Deserialize<'de> for Key<'de> {
 }
 
 /// A generated `visit_map` arm: the next value into the field's slot; a
-/// field given twice is an error, as with serde's derive.
+/// field given twice is an error, as with serde's derive. (A collection
+/// that decodes `null` as empty has an `Option` slot type; the impl turns
+/// `None` into the empty value.)
 #[doc(hidden)]
 pub fn field<'de, A, T>(
     map: &mut A,
@@ -166,25 +168,6 @@ where
         return Err(de::Error::duplicate_field(name));
     }
     *slot = Some(map.next_value()?);
-    Ok(())
-}
-
-/// [`field`] for a collection that decodes `null` as empty (see
-/// [`null_as_empty`]).
-#[doc(hidden)]
-pub fn field_or_empty<'de, A, T>(
-    map: &mut A,
-    slot: &mut Option<T>,
-    name: &'static str,
-) -> Result<(), A::Error>
-where
-    A: de::MapAccess<'de>,
-    T: Deserialize<'de> + Default,
-{
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(name));
-    }
-    *slot = Some(map.next_value::<Option<T>>()?.unwrap_or_default());
     Ok(())
 }
 
