@@ -372,19 +372,27 @@ struct RawHeader {
     crit: Option<serde::de::IgnoredAny>,
 }
 
-/// Decodes the header and checks that it asks for RS256.
-fn parse_header(token: &str) -> Result<RawHeader, VerifyError> {
+/// A token split into its parts, its header decoded and checked.
+struct Jwt<'a> {
+    header: RawHeader,
+    /// `header.payload`: what the signature covers.
+    signed: &'a str,
+    payload: &'a str,
+    signature: &'a str,
+}
+
+/// Splits the token and checks that its header asks for RS256.
+fn parse_token(token: &str) -> Result<Jwt<'_>, VerifyError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(VerifyError::Malformed("token is too long".into()));
     }
-    let mut parts = token.split('.');
-    let (Some(header), Some(_payload), Some(_signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(VerifyError::Malformed(
-            "not a JWT (expected three dot-separated parts)".into(),
-        ));
-    };
+    let not_a_jwt =
+        || VerifyError::Malformed("not a JWT (expected three dot-separated parts)".into());
+    let (signed, signature) = token.rsplit_once('.').ok_or_else(not_a_jwt)?;
+    let (header, payload) = signed.split_once('.').ok_or_else(not_a_jwt)?;
+    if payload.contains('.') {
+        return Err(not_a_jwt());
+    }
     let header = URL_SAFE_NO_PAD
         .decode(header)
         .map_err(|_| VerifyError::Malformed("header is not base64url".into()))?;
@@ -400,7 +408,12 @@ fn parse_header(token: &str) -> Result<RawHeader, VerifyError> {
             "header lists critical extensions, which are not supported".into(),
         ));
     }
-    Ok(header)
+    Ok(Jwt {
+        header,
+        signed,
+        payload,
+        signature,
+    })
 }
 
 /// Verifies a Clerk session token and returns its claims.
@@ -449,18 +462,20 @@ fn parse_header(token: &str) -> Result<RawHeader, VerifyError> {
 /// # Ok(()) }
 /// ```
 pub async fn verify_token(token: &str, options: &VerifyOptions) -> Result<Claims, VerifyError> {
-    let header = parse_header(token)?;
+    let jwt = parse_token(token)?;
     match &options.key_source {
-        KeySource::Pem(pem) => verify_with_key(token, &pem.key, options),
+        KeySource::Pem(pem) => verify_with_key(&jwt, &pem.key, options),
         KeySource::Jwks(cache) => {
-            let kid = header
+            let kid = jwt
+                .header
                 .kid
+                .as_deref()
                 .ok_or_else(|| VerifyError::Malformed("header has no kid".into()))?;
-            let set = cache.key_set_for(&kid).await?;
+            let set = cache.key_set_for(kid).await?;
             let key = set
-                .get(&kid)
-                .ok_or_else(|| VerifyError::UnknownKey { kid: echo(&kid) })?;
-            verify_with_key(token, key, options)
+                .get(kid)
+                .ok_or_else(|| VerifyError::UnknownKey { kid: echo(kid) })?;
+            verify_with_key(&jwt, key, options)
         }
     }
 }
@@ -468,26 +483,19 @@ pub async fn verify_token(token: &str, options: &VerifyOptions) -> Result<Claims
 /// Checks the signature over `header.payload`, then decodes the payload;
 /// the claims are checked by [`check_claims`] with the injectable clock.
 fn verify_with_key(
-    token: &str,
+    jwt: &Jwt,
     key: &RsaKey,
     options: &VerifyOptions,
 ) -> Result<Claims, VerifyError> {
     let malformed = |reason: &str| VerifyError::Malformed(reason.to_owned());
-    // `parse_header` has checked there are exactly three parts.
-    let (signed, signature) = token
-        .rsplit_once('.')
-        .ok_or_else(|| malformed("not a JWT"))?;
-    let (_, payload) = signed
-        .split_once('.')
-        .ok_or_else(|| malformed("not a JWT"))?;
     let signature = URL_SAFE_NO_PAD
-        .decode(signature)
+        .decode(jwt.signature)
         .map_err(|_| malformed("the signature is not base64url"))?;
-    if !key.verifies(signed.as_bytes(), &signature) {
+    if !key.verifies(jwt.signed.as_bytes(), &signature) {
         return Err(VerifyError::BadSignature);
     }
     let payload = URL_SAFE_NO_PAD
-        .decode(payload)
+        .decode(jwt.payload)
         .map_err(|_| malformed("the payload is not base64url"))?;
     let claims = serde_json::from_slice::<Claims>(&payload)
         .map_err(|e| VerifyError::Malformed(describe_json_error(&e)))?;
