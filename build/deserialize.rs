@@ -14,6 +14,7 @@
 //! and a repeated field are errors naming the field. A struct using a serde
 //! attribute not listed in [`FieldAttrs`] keeps the derive.
 
+use super::rewrite::{derives, last_segment, remove_derive};
 use quote::{format_ident, quote};
 use syn::{Item, Type};
 
@@ -43,7 +44,7 @@ pub fn struct_impls(items: &mut Vec<Item>) -> usize {
             continue;
         };
         impls.push(write_impl(&s.ident, &fields));
-        super::rewrite::remove_derive(&mut s.attrs, "Deserialize");
+        remove_derive(&mut s.attrs, "Deserialize");
     }
     let n = impls.len();
     items.extend(impls);
@@ -116,22 +117,6 @@ fn string_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<String> {
     Ok(meta.value()?.parse::<syn::LitStr>()?.value())
 }
 
-fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("derive"))
-        .any(|a| {
-            a.parse_args_with(
-                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-            )
-            .is_ok_and(|paths| {
-                paths
-                    .iter()
-                    .any(|p| p.segments.last().is_some_and(|s| s.ident == name))
-            })
-        })
-}
-
 /// Container attributes (`transparent`, `deny_unknown_fields`, ...) are
 /// left to the derive.
 fn has_serde_attrs(attrs: &[syn::Attribute]) -> bool {
@@ -139,8 +124,7 @@ fn has_serde_attrs(attrs: &[syn::Attribute]) -> bool {
 }
 
 fn is_option(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.qself.is_none()
-        && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+    last_segment(ty).is_some_and(|s| s.ident == "Option")
 }
 
 fn write_impl(ident: &syn::Ident, fields: &[FieldAttrs]) -> Item {

@@ -9,9 +9,10 @@
 //! reads rather than builds. This is the largest cut in the crate's compile
 //! time that keeps the API of every call.
 
+use super::rewrite::last_segment;
 use std::collections::{BTreeSet, HashMap};
 use syn::visit::Visit;
-use syn::{ImplItem, Item, Type};
+use syn::{ImplItem, Item};
 
 /// Prune `file` in place; returns how many builders were dropped.
 pub fn unused_type_builders(file: &mut syn::File) -> usize {
@@ -120,10 +121,7 @@ fn idents_in(fields: &syn::Fields) -> BTreeSet<String> {
 fn item_type(item: &Item) -> Option<String> {
     match item {
         Item::Struct(s) => Some(s.ident.to_string()),
-        Item::Impl(imp) => match &*imp.self_ty {
-            Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        },
+        Item::Impl(imp) => last_segment(&imp.self_ty).map(|s| s.ident.to_string()),
         _ => None,
     }
 }

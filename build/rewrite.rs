@@ -83,7 +83,7 @@ fn response_type(output: &syn::ReturnType) -> Option<Type> {
     (last.ident == "ResponseValue").then(|| first_generic(value).cloned())?
 }
 
-fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+pub(super) fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
     match ty {
         Type::Path(p) => p.path.segments.last(),
         _ => None,
@@ -321,10 +321,8 @@ fn json_schemas(items: &mut [Item]) {
 
 /// Drop `name` from `#[derive(...)]` lists.
 pub(super) fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
-    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-        let Ok(paths) = attr.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-        ) else {
+    for attr in attrs.iter_mut() {
+        let Some(paths) = derive_list(attr) else {
             continue;
         };
         let kept = paths
@@ -332,6 +330,26 @@ pub(super) fn remove_derive(attrs: &mut [syn::Attribute], name: &str) {
             .filter(|p| p.segments.last().is_none_or(|s| s.ident != name));
         *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
     }
+}
+
+/// Whether a `#[derive(...)]` among `attrs` names `name`.
+pub(super) fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs.iter().filter_map(derive_list).any(|paths| {
+        paths
+            .iter()
+            .any(|p| p.segments.last().is_some_and(|s| s.ident == name))
+    })
+}
+
+/// The paths of a `#[derive(...)]` attribute; `None` for other attributes.
+fn derive_list(
+    attr: &syn::Attribute,
+) -> Option<syn::punctuated::Punctuated<syn::Path, syn::Token![,]>> {
+    if !attr.path().is_ident("derive") {
+        return None;
+    }
+    attr.parse_args_with(syn::punctuated::Punctuated::parse_terminated)
+        .ok()
 }
 
 fn is_collection(ty: &Type) -> bool {
