@@ -7,6 +7,9 @@
 //!   `crate::decode::response` (one decode, with the status and trace id at
 //!   hand), and a new `send()` returns `clerk_backend::Result`. Each builder
 //!   also implements `IntoFuture`, so `.await` on a builder sends it.
+//!   `send_raw`, `send` and `into_future` are `#[inline]`: each is compiled
+//!   (with the decoder it instantiates) in the application that calls it,
+//!   not for every operation when this crate is built.
 //! - Open enums (`enum X { Known(XKnown), Unknown(String) }`, made by
 //!   `normalize::forward_compatible_responses`): decoded from the string
 //!   through `crate::decode::open_enum` instead of serde's buffering
@@ -121,6 +124,7 @@ fn builders(items: &mut Vec<Item>) -> usize {
         raw.attrs.retain(|a| !a.path().is_ident("doc"));
         raw.sig.ident = syn::parse_quote!(send_raw);
         raw.vis = syn::Visibility::Inherited;
+        raw.attrs.push(syn::parse_quote!(#[inline]));
         DecodeOnce.visit_block_mut(&mut raw.block);
         imp.items.push(syn::parse_quote! {
             /// Send the request.
@@ -128,6 +132,7 @@ fn builders(items: &mut Vec<Item>) -> usize {
             /// Errors are [`clerk_backend::Error`](crate::Error): Clerk's own
             /// (status, code, trace id), decoding, timeouts and transport.
             /// Awaiting the builder itself does the same.
+            #[inline]
             pub async fn send(self) -> crate::Result<ResponseValue<#value>> {
                 self.send_raw().await.map_err(crate::Error::from)
             }
@@ -143,6 +148,7 @@ fn builders(items: &mut Vec<Item>) -> usize {
                     ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
                 >;
                 /// Send the request, as [`send`](Self::send).
+                #[inline]
                 fn into_future(self) -> Self::IntoFuture {
                     ::std::boxed::Box::pin(self.send())
                 }
