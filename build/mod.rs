@@ -16,6 +16,7 @@ mod rewrite;
 mod routes;
 mod samples;
 mod syntax;
+pub mod tags;
 
 use serde_json::Value;
 use std::any::Any;
@@ -52,6 +53,7 @@ pub fn run() -> Result<(), String> {
         "build/names.rs",
         "build/syntax.rs",
         "build/routes.rs",
+        "build/tags.rs",
     ] {
         println!("cargo:rerun-if-changed={f}");
     }
@@ -62,6 +64,21 @@ pub fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed={}", spec_path.display());
 
     let mut spec = load(&spec_path)?;
+    // The fake's routes (`clerk_backend::testing`) serve all of Clerk,
+    // whichever areas the client compiles.
+    let whole = spec.clone();
+    // Cargo features per API area (`tags.rs`); all on by default.
+    let selection = tags::select(&mut spec, |feature| {
+        std::env::var_os(tags::feature_env(feature)).is_some()
+    });
+    if selection.kept_operations == 0 && selection.dropped_operations > 0 {
+        // The decoding helpers only generated calls use are then unused.
+        println!("cargo:rustc-cfg=clerk_no_operations");
+        println!(
+            "cargo:warning=no API-area feature of clerk-backend is enabled, so its client has no \
+             operations: enable `all-apis`, or the areas you call (`users`, `organizations`, ...)"
+        );
+    }
     // What the spec documents, before normalisation loosens it: the
     // forward-compatibility tests decode instances of this.
     let mut original = spec.clone();
@@ -87,6 +104,7 @@ pub fn run() -> Result<(), String> {
     let mut file = generate(&spec)?;
     let counts = rewrite::rewrite(&mut file);
     if verbose {
+        println!("cargo:warning=API areas: {selection:?}");
         println!("cargo:warning=rewritten: {counts:?}");
     }
     let client = prettyplease::unparse(&file);
@@ -121,7 +139,14 @@ pub fn run() -> Result<(), String> {
     )?;
     write(&out.join("operation_tests.rs"), &tests)?;
     write(&out.join("compat_tests.rs"), &compat)?;
-    write(&out.join("routes.rs"), &routes::generate(&original))?;
+    let routes = if selection.dropped_operations == 0 {
+        routes::generate(&original)
+    } else {
+        let mut whole = whole;
+        normalize::inline_refs(&mut whole);
+        routes::generate(&whole)
+    };
+    write(&out.join("routes.rs"), &routes)?;
     Ok(())
 }
 
