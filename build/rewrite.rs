@@ -60,10 +60,18 @@ pub fn rewrite(file: &mut syn::File) -> Counts {
     counts
 }
 
-/// `ResponseValue::from_response(r)` -> `crate::decode::response(r)`.
+/// `ResponseValue::from_response(r)` -> `crate::decode::response(r)`, and
+/// adjacent status ranges with the same arm merged into one
+/// (`400..=499 => x, 500..=599 => x` -> `400..=599 => x`): one decode
+/// (one `.await`) less to check and compile in every operation.
 struct DecodeOnce;
 
 impl VisitMut for DecodeOnce {
+    fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
+        syn::visit_mut::visit_expr_match_mut(self, m);
+        merge_adjacent_ranges(&mut m.arms);
+    }
+
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
         syn::visit_mut::visit_expr_call_mut(self, call);
         if let syn::Expr::Path(p) = &*call.func
@@ -74,6 +82,47 @@ impl VisitMut for DecodeOnce {
             *call.func = syn::parse_quote!(crate::decode::response);
         }
     }
+}
+
+/// Merge each arm `a..=b => x` into the arm before it when that one is
+/// `c..=(a - 1) => x` with the same `x` and no guards.
+fn merge_adjacent_ranges(arms: &mut Vec<syn::Arm>) {
+    let mut merged: Vec<syn::Arm> = Vec::with_capacity(arms.len());
+    for arm in arms.drain(..) {
+        if let Some(prev) = merged.last_mut()
+            && let (Some((lo, _, end)), Some((start, hi, _))) = (int_range(prev), int_range(&arm))
+            && end.checked_add(1) == start.base10_parse().ok()
+            && prev.body.to_token_stream().to_string() == arm.body.to_token_stream().to_string()
+        {
+            prev.pat = syn::parse_quote!(#lo..=#hi);
+            continue;
+        }
+        merged.push(arm);
+    }
+    *arms = merged;
+}
+
+/// The bounds of an unguarded arm `start..=end` whose bounds are integer
+/// literals of one type, and the end's value.
+fn int_range(arm: &syn::Arm) -> Option<(syn::LitInt, syn::LitInt, u64)> {
+    let syn::Pat::Range(range) = &arm.pat else {
+        return None;
+    };
+    // (A guarded arm's pattern is not a `Pat::Range` in syn 3.)
+    if !matches!(range.limits, syn::RangeLimits::Closed(_)) {
+        return None;
+    }
+    let lit = |e: &Option<Box<syn::Expr>>| match e.as_deref() {
+        Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        })) => Some(i.clone()),
+        _ => None,
+    };
+    let (start, end) = (lit(&range.start)?, lit(&range.end)?);
+    (start.suffix() == end.suffix()).then_some(())?;
+    let value = end.base10_parse().ok()?;
+    Some((start, end, value))
 }
 
 /// The `T` of `Result<ResponseValue<T>, _>`.
