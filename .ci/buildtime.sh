@@ -8,7 +8,9 @@
 # `cargo build --timings` (debug, default features), ours first, then theirs,
 # so machine load affects both. Prints wall seconds, the ratio, and the load
 # average; the timing reports are kept under <workdir>/timings/. Set
-# CLERK_OPENAPI_SPEC to build ours from another spec. Needs crates.io.
+# CLERK_OPENAPI_SPEC to build ours from another spec, and CLERK_FEATURES to
+# build ours with only those features (e.g. CLERK_FEATURES=rustls,users for
+# one API area). Needs crates.io.
 set -euo pipefail
 
 rounds=${1:-1}
@@ -32,7 +34,12 @@ EOF
     printf '%s\n' "$3" >"$1/src/main.rs"
 }
 
-app "$work/app-ours" "clerk-backend = { path = \"$crate\" }" '
+ours_dep="clerk-backend = { path = \"$crate\" }"
+if [ -n "${CLERK_FEATURES:-}" ]; then
+    features=$(echo "$CLERK_FEATURES" | sed 's/[^,][^,]*/"&"/g; s/,/, /g')
+    ours_dep="clerk-backend = { path = \"$crate\", default-features = false, features = [$features] }"
+fi
+app "$work/app-ours" "$ours_dep" '
 #[tokio::main]
 async fn main() {
     let client = clerk_backend::Client::from_env().expect("CLERK_SECRET_KEY");

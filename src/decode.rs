@@ -34,7 +34,9 @@ pub async fn response<T: DeserializeOwned, E>(
 ) -> Result<ResponseValue<T>, Error<E>> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+    let body = crate::retry::body(response)
+        .await
+        .map_err(Error::ResponseBodyError)?;
     match parse::<T>(&body) {
         Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
         Err(e) => {

@@ -96,7 +96,8 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
         return response;
     }
     let mut headers = response.headers().clone();
-    let text = response.text().await.unwrap_or_default();
+    let body = crate::retry::body(response).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&body).into_owned();
     if serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.is_object()) {
         // JSON sent with another content type: keep it as it is.
         return crate::retry::rebuild(status, headers, text);

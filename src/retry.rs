@@ -147,10 +147,11 @@ enum Outcome {
 
 /// Read the whole body: the body is part of the attempt, so a body that
 /// breaks off can be retried like a connection that failed.
+///
+/// The body read is kept in the response's extensions ([`body`] takes it
+/// from there), so the response itself is handed on: rebuilding one costs
+/// reqwest a URL parse and a few allocations per request.
 async fn read_fully(mut response: Response) -> Outcome {
-    let status = response.status();
-    // Taken, not cloned: the response is rebuilt from its parts below.
-    let headers = std::mem::take(response.headers_mut());
     let mut body = Buffered::default();
     loop {
         match response.chunk().await {
@@ -158,15 +159,31 @@ async fn read_fully(mut response: Response) -> Outcome {
             Ok(None) => break,
             Err(error) => {
                 return Outcome::CutOff {
-                    status,
-                    headers,
+                    status: response.status(),
+                    headers: std::mem::take(response.headers_mut()),
                     received: body.len(),
                     error,
                 };
             }
         }
     }
-    Outcome::Complete(rebuild(status, headers, body.into_bytes()))
+    response
+        .extensions_mut()
+        .insert(ReadBody(body.into_bytes()));
+    Outcome::Complete(response)
+}
+
+/// A response body already read by [`read_fully`].
+#[derive(Clone)]
+struct ReadBody(bytes::Bytes);
+
+/// The body of a response from [`execute`]: the one read while retrying,
+/// else read now.
+pub(crate) async fn body(mut response: Response) -> reqwest::Result<bytes::Bytes> {
+    match response.extensions_mut().remove::<ReadBody>() {
+        Some(ReadBody(body)) => Ok(body),
+        None => response.bytes().await,
+    }
 }
 
 /// A body read chunk by chunk. A body that arrives in one chunk (most
