@@ -9,7 +9,8 @@
 //!   also implements `IntoFuture`, so `.await` on a builder sends it.
 //!   `send_raw`, `send` and `into_future` are `#[inline]`: each is compiled
 //!   (with the decoder it instantiates) in the application that calls it,
-//!   not for every operation when this crate is built.
+//!   not for every operation when this crate is built. An optional query
+//!   parameter left out adds nothing to the URL (`optional_query`).
 //! - Open enums (`enum X { Known(XKnown), Unknown(String) }`, made by
 //!   `normalize::forward_compatible_responses`): decoded from the string
 //!   through `crate::decode::open_enum` instead of serde's buffering
@@ -47,7 +48,13 @@ pub fn rewrite(file: &mut syn::File) -> Counts {
             continue;
         };
         match m.ident.to_string().as_str() {
-            "builder" | "multipart" => counts.builders += builders(items),
+            "builder" | "multipart" => {
+                counts.builders += builders(items);
+                items.push(syn::parse_quote!(
+                    #[allow(unused_imports)]
+                    use crate::hooks::OptionalQuery as _;
+                ));
+            }
             "types" => {
                 counts.open_enums += open_enums(items);
                 counts.collections += collections(items);
@@ -81,6 +88,72 @@ impl VisitMut for DecodeOnce {
         {
             *call.func = syn::parse_quote!(crate::decode::response);
         }
+    }
+}
+
+/// The builder fields of `name` holding an optional value
+/// (`Result<Option<_>, String>`): the parameters a call may leave out.
+fn optional_fields(structs: &[syn::ItemStruct], name: &syn::Ident) -> Vec<String> {
+    let Some(s) = structs.iter().find(|s| &s.ident == name) else {
+        return Vec::new();
+    };
+    s.fields
+        .iter()
+        .filter(|f| {
+            first_generic(&f.ty)
+                .and_then(last_segment)
+                .is_some_and(|seg| seg.ident == "Option")
+        })
+        .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
+        .collect()
+}
+
+/// `.query(&progenitor_client::QueryParam::new("n", &v))` with `v` an
+/// optional parameter -> `.optional_query("n", &v)`, which adds nothing when
+/// `v` is `None` (reqwest re-serialises the URL's query on every `.query`
+/// call, even one that adds nothing) and the same pair as before otherwise.
+struct SkipAbsentQuery<'a>(&'a [String]);
+
+impl VisitMut for SkipAbsentQuery<'_> {
+    fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+        syn::visit_mut::visit_expr_method_call_mut(self, call);
+        if call.method != "query" || call.args.len() != 1 {
+            return;
+        }
+        let syn::Expr::Reference(arg) = &call.args[0] else {
+            return;
+        };
+        let syn::Expr::Call(new) = &*arg.expr else {
+            return;
+        };
+        let syn::Expr::Path(f) = &*new.func else {
+            return;
+        };
+        let names: Vec<String> = f
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if names != ["progenitor_client", "QueryParam", "new"] || new.args.len() != 2 {
+            return;
+        }
+        let syn::Expr::Reference(value) = &new.args[1] else {
+            return;
+        };
+        let syn::Expr::Path(v) = &*value.expr else {
+            return;
+        };
+        if !v
+            .path
+            .get_ident()
+            .is_some_and(|i| self.0.contains(&i.to_string()))
+        {
+            return;
+        }
+        let (name, value) = (new.args[0].clone(), new.args[1].clone());
+        call.method = syn::parse_quote!(optional_query);
+        call.args = syn::parse_quote!(#name, #value);
     }
 }
 
@@ -153,6 +226,13 @@ fn first_generic(ty: &Type) -> Option<&Type> {
 }
 
 fn builders(items: &mut Vec<Item>) -> usize {
+    let structs: Vec<syn::ItemStruct> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Struct(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
     let mut futures = Vec::new();
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
@@ -175,6 +255,14 @@ fn builders(items: &mut Vec<Item>) -> usize {
         raw.vis = syn::Visibility::Inherited;
         raw.attrs.push(syn::parse_quote!(#[inline]));
         DecodeOnce.visit_block_mut(&mut raw.block);
+        if let Type::Path(p) = &*imp.self_ty
+            && let Some(name) = p.path.segments.last()
+        {
+            let optional = optional_fields(&structs, &name.ident);
+            if !optional.is_empty() {
+                SkipAbsentQuery(&optional).visit_block_mut(&mut raw.block);
+            }
+        }
         imp.items.push(syn::parse_quote! {
             /// Send the request.
             ///

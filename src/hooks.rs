@@ -159,6 +159,25 @@ fn encode(text: &str) -> String {
     out
 }
 
+/// How the generated calls add an optional query parameter: not at all
+/// when it is `None`. (`RequestBuilder::query` re-serialises the URL's query
+/// even when it adds nothing: for the seven absent parameters of
+/// `get_users_count`, that was ~2K instructions per call.)
+#[doc(hidden)]
+pub trait OptionalQuery {
+    fn optional_query<T: serde::Serialize>(self, name: &str, value: &Option<T>) -> Self;
+}
+
+impl OptionalQuery for reqwest::RequestBuilder {
+    #[inline]
+    fn optional_query<T: serde::Serialize>(self, name: &str, value: &Option<T>) -> Self {
+        match value {
+            None => self,
+            Some(_) => self.query(&progenitor_client::QueryParam::new(name, value)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
