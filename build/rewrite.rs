@@ -25,6 +25,7 @@
 //!   `null` as empty through `crate::decode::null_as_empty`.
 
 use quote::ToTokens;
+use std::collections::HashMap;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, ImplItem, Item, Type};
 
@@ -91,20 +92,26 @@ impl VisitMut for DecodeOnce {
     }
 }
 
-/// The builder fields of `name` holding an optional value
+/// Each builder's fields holding an optional value
 /// (`Result<Option<_>, String>`): the parameters a call may leave out.
-fn optional_fields(structs: &[syn::ItemStruct], name: &syn::Ident) -> Vec<String> {
-    let Some(s) = structs.iter().find(|s| &s.ident == name) else {
-        return Vec::new();
+fn optional_fields(items: &[Item]) -> HashMap<syn::Ident, Vec<String>> {
+    let optional = |s: &syn::ItemStruct| -> Vec<String> {
+        s.fields
+            .iter()
+            .filter(|f| {
+                first_generic(&f.ty)
+                    .and_then(last_segment)
+                    .is_some_and(|seg| seg.ident == "Option")
+            })
+            .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
+            .collect()
     };
-    s.fields
+    items
         .iter()
-        .filter(|f| {
-            first_generic(&f.ty)
-                .and_then(last_segment)
-                .is_some_and(|seg| seg.ident == "Option")
+        .filter_map(|i| match i {
+            Item::Struct(s) => Some((s.ident.clone(), optional(s))),
+            _ => None,
         })
-        .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
         .collect()
 }
 
@@ -226,13 +233,7 @@ fn first_generic(ty: &Type) -> Option<&Type> {
 }
 
 fn builders(items: &mut Vec<Item>) -> usize {
-    let structs: Vec<syn::ItemStruct> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Struct(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
+    let optional = optional_fields(items);
     let mut futures = Vec::new();
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
@@ -255,13 +256,8 @@ fn builders(items: &mut Vec<Item>) -> usize {
         raw.vis = syn::Visibility::Inherited;
         raw.attrs.push(syn::parse_quote!(#[inline]));
         DecodeOnce.visit_block_mut(&mut raw.block);
-        if let Type::Path(p) = &*imp.self_ty
-            && let Some(name) = p.path.segments.last()
-        {
-            let optional = optional_fields(&structs, &name.ident);
-            if !optional.is_empty() {
-                SkipAbsentQuery(&optional).visit_block_mut(&mut raw.block);
-            }
+        if let Some(fields) = last_segment(&imp.self_ty).and_then(|s| optional.get(&s.ident)) {
+            SkipAbsentQuery(fields).visit_block_mut(&mut raw.block);
         }
         imp.items.push(syn::parse_quote! {
             /// Send the request.

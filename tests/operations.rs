@@ -21,12 +21,17 @@ fn value<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> T {
 
 include!(concat!(env!("OUT_DIR"), "/operation_tests.rs"));
 
+/// The generated client's source, as build.rs wrote it.
+fn generated_client() -> String {
+    std::fs::read_to_string(concat!(env!("OUT_DIR"), "/codegen.rs")).unwrap()
+}
+
 /// `send`, `send_raw` and `into_future` of every builder are `#[inline]`:
 /// an application compiles (and instantiates decoders for) only the calls it
 /// makes, instead of this crate compiling all of them (a third of its build).
 #[test]
 fn every_send_is_compiled_where_it_is_called() {
-    let code = std::fs::read_to_string(concat!(env!("OUT_DIR"), "/codegen.rs")).unwrap();
+    let code = generated_client();
     let lines: Vec<&str> = code.lines().map(str::trim).collect();
     let kinds = [
         "async fn send_raw(",
@@ -53,7 +58,7 @@ fn every_send_is_compiled_where_it_is_called() {
 /// (`build/rewrite.rs`): one decode less per operation to compile.
 #[test]
 fn identical_error_arms_are_merged() {
-    let code = std::fs::read_to_string(concat!(env!("OUT_DIR"), "/codegen.rs")).unwrap();
+    let code = generated_client();
     let lines: Vec<&str> = code.lines().map(str::trim).collect();
     let is_arm = |l: &str| l.contains("u16 =>") || l.starts_with("_ =>");
     // Each status arm: its pattern, and its body up to the next arm.
