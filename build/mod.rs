@@ -12,6 +12,7 @@ mod optests;
 mod paginate;
 mod prune;
 mod query;
+mod request;
 mod rewrite;
 mod routes;
 mod samples;

@@ -2,7 +2,6 @@
 //! every operation, generated or multipart, goes through them.
 //!
 //! - `pre`: authentication, `User-Agent`, `Clerk-API-Version`, extra headers;
-//!   removes the `api-version` header progenitor adds, which Clerk ignores;
 //!   joins the items of array query parameters the spec does not explode
 //!   (`a=x,y`), which progenitor always repeats (`a=x&a=y`).
 //! - `exec`: retries ([`crate::retry`]), the body read included, inside a
@@ -19,7 +18,6 @@ use reqwest::header::{
 use tracing::Instrument;
 
 const CLERK_API_VERSION: HeaderName = HeaderName::from_static("clerk-api-version");
-const PROGENITOR_API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 impl ClientHooks<Inner> for Client {
     async fn pre<E>(
@@ -33,7 +31,6 @@ impl ClientHooks<Inner> for Client {
         );
         let inner = self.inner();
         let headers = request.headers_mut();
-        headers.remove(PROGENITOR_API_VERSION);
         headers.insert(AUTHORIZATION, inner.authorization.clone());
         headers.insert(USER_AGENT, inner.user_agent.clone());
         if let Some(version) = &inner.api_version {
@@ -60,16 +57,24 @@ impl ClientHooks<Inner> for Client {
             trace_id = tracing::field::Empty,
         );
         let policy = &self.inner().retry;
-        let outcome = crate::retry::execute(self.client(), policy, request, |n| {
+        let attempts = crate::retry::execute(self.client(), policy, request, |n| {
             span.record("attempt", n);
-        })
-        .instrument(span.clone())
-        .await;
+        });
+        // Without a subscriber the span records nothing: skip its wrapper.
+        let outcome = if span.is_disabled() {
+            attempts.await
+        } else {
+            attempts.instrument(span.clone()).await
+        };
         match outcome {
             Ok(response) => {
-                span.record("status", response.status().as_u16());
-                if let Some(id) = crate::error::trace_id_header(response.headers()) {
-                    span.record("trace_id", id);
+                // Looking the trace id up costs a header search: only for a
+                // span that a subscriber records.
+                if !span.is_disabled() {
+                    span.record("status", response.status().as_u16());
+                    if let Some(id) = crate::error::trace_id_header(response.headers()) {
+                        span.record("trace_id", id);
+                    }
                 }
                 Ok(json_error_body(response).await)
             }
@@ -87,12 +92,15 @@ impl ClientHooks<Inner> for Client {
 /// undecodable payload. Other responses pass through untouched.
 async fn json_error_body(response: reqwest::Response) -> reqwest::Response {
     let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
     let is_json = response
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.contains("json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    if is_json {
         return response;
     }
     let mut headers = response.headers().clone();

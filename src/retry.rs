@@ -386,11 +386,10 @@ pub(crate) async fn execute(
 ) -> reqwest::Result<Response> {
     let start = tokio::time::Instant::now();
     let method = request.method().clone();
-    let mut next = Some(request);
+    let mut request = request;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let request = next.take().expect("a request is ready for every attempt");
         // A streaming body (multipart uploads) cannot be replayed.
         let spare = if attempt < policy.max_attempts {
             request.try_clone()
@@ -418,7 +417,7 @@ pub(crate) async fn execute(
             "retrying Clerk request"
         );
         tokio::time::sleep(wait).await;
-        next = Some(spare);
+        request = spare;
     }
 }
 
