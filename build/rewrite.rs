@@ -19,6 +19,8 @@
 //!   comparisons with the known value and with strings.
 //! - Structs: `Deserialize` written as one map visitor instead of serde's
 //!   derive (`deserialize.rs`).
+//! - Untagged unions: `Deserialize` that reads the value once and tries
+//!   each variant without building an error per miss (`unions.rs`).
 //! - `#[cfg_attr(feature = "schemars", derive(JsonSchema))]` on every type.
 //! - Type builders: only those a request body can use are kept
 //!   (`prune.rs`).
@@ -35,6 +37,7 @@ use syn::{Fields, ImplItem, Item, Type};
 pub struct Counts {
     pub builders: usize,
     pub open_enums: usize,
+    pub unions: usize,
     pub collections: usize,
     pub dropped_type_builders: usize,
     pub struct_deserializers: usize,
@@ -59,6 +62,7 @@ pub fn rewrite(file: &mut syn::File) -> Counts {
             }
             "types" => {
                 counts.open_enums += open_enums(items);
+                counts.unions += super::unions::untagged(items);
                 counts.collections += collections(items);
                 counts.struct_deserializers += super::deserialize::struct_impls(items);
                 json_schemas(items);

@@ -118,9 +118,13 @@ where
 #[doc(hidden)]
 pub struct Key<'de>(std::borrow::Cow<'de, str>);
 
-impl Key<'_> {
+impl<'de> Key<'de> {
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    pub fn into_cow(self) -> std::borrow::Cow<'de, str> {
+        self.0
     }
 }
 
@@ -183,6 +187,7 @@ pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<
 /// `Err(the string)`. Borrowed strings are parsed without allocating; only
 /// an unknown value is copied.
 #[doc(hidden)]
+#[allow(dead_code)] // an API-area selection may have no open enum
 pub fn open_enum<'de, D, K>(deserializer: D) -> Result<Result<K, String>, D::Error>
 where
     D: Deserializer<'de>,

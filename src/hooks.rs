@@ -172,6 +172,7 @@ fn encode(text: &str) -> String {
 /// even when it adds nothing: for the seven absent parameters of
 /// `get_users_count`, that was ~2K instructions per call.)
 #[doc(hidden)]
+#[allow(dead_code)] // an API-area selection may have no optional parameter
 pub trait OptionalQuery {
     fn optional_query<T: serde::Serialize>(self, name: &str, value: &Option<T>) -> Self;
 }

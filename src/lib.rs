@@ -93,6 +93,9 @@ pub mod retry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tls;
+// Used by the generated unions; an API-area selection may compile none.
+#[allow(dead_code)]
+mod union;
 pub mod webhooks;
 
 pub use config::{Client, ClientBuilder, ConfigError, SecretKey};

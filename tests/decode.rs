@@ -123,3 +123,39 @@ fn a_body_that_is_not_utf8_is_an_error_that_says_where() {
     assert!(text.contains("TotalCount"), "{text}");
     assert!(text.contains("unicode") || text.contains("UTF-8"), "{text}");
 }
+
+/// An untagged union (`oneOf` without a discriminator) takes the first
+/// variant that fits, as serde's derive does, and keeps anything else whole
+/// in its catch-all (`build/unions.rs`, `src/union.rs`).
+#[test]
+fn unions_take_the_first_variant_that_fits() {
+    use types::EmailAddressVerification as V;
+    let otp = r#"{"status":"verified","strategy":"email_code","attempts":1,"expire_at":5}"#;
+    assert!(matches!(decode::<V>(otp).unwrap(), V::Otp(o) if o.attempts == 1));
+    let oauth = r#"{"object":"verification_oauth","status":"verified","strategy":"oauth_google",
+        "external_verification_redirect_url":null,"error":null,"expire_at":5,"attempts":null}"#;
+    assert!(matches!(decode::<V>(oauth).unwrap(), V::Oauth(_)));
+    // A status Clerk adds later keeps the verification typed.
+    let new_status = otp.replace("\"verified\"", "\"on_hold\"");
+    let V::Otp(o) = decode::<V>(&new_status).unwrap() else {
+        panic!("not an OTP verification")
+    };
+    assert_eq!(o.status.as_str(), "on_hold");
+    // An unknown strategy, and an OTP without its required `attempts`, fit
+    // no variant: they are kept whole, escapes included.
+    for raw in [
+        r#"{"status":"verified","strategy":"carrier_pigeon","attempts":1,"expire_at":5,"note":"a\"b"}"#,
+        r#"{"status":"verified","strategy":"email_code","expire_at":5}"#,
+    ] {
+        let expected: serde_json::Value = serde_json::from_str(raw).unwrap();
+        assert_eq!(decode::<V>(raw).unwrap(), V::Other(expected.clone()));
+        // The same from a `Value` as from text.
+        assert_eq!(
+            serde_json::from_value::<V>(expected.clone()).unwrap(),
+            V::Other(expected)
+        );
+    }
+    // Malformed JSON inside a union is still an error with its position.
+    let e = decode::<types::EmailAddress>(r#"{"verification":{"status":}}"#).unwrap_err();
+    assert!(e.contains("line 1 column"), "{e}");
+}
