@@ -141,13 +141,8 @@ impl VisitMut for SkipAbsentQuery<'_> {
         let syn::Expr::Path(f) = &*new.func else {
             return;
         };
-        let names: Vec<String> = f
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        if names != ["progenitor_client", "QueryParam", "new"] || new.args.len() != 2 {
+        if path_names(&f.path) != ["progenitor_client", "QueryParam", "new"] || new.args.len() != 2
+        {
             return;
         }
         let syn::Expr::Reference(value) = &new.args[1] else {
@@ -218,6 +213,11 @@ fn response_type(output: &syn::ReturnType) -> Option<Type> {
     let value = first_generic(ty)?;
     let last = last_segment(value)?;
     (last.ident == "ResponseValue").then(|| first_generic(value).cloned())?
+}
+
+/// The names of a path's segments: `["serde_json", "Value"]`.
+pub(super) fn path_names(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
 pub(super) fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {

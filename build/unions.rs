@@ -9,7 +9,7 @@
 //! untagged enum keeps serde's derive. Open enums (`Known`/`Unknown`) are
 //! rewritten before this pass and no longer derive `Deserialize`.
 
-use super::rewrite::{derives, remove_derive};
+use super::rewrite::{derives, path_names, remove_derive};
 use syn::{Fields, Item, Type};
 
 /// Rewrite every untagged union of `items`; returns how many.
@@ -68,14 +68,7 @@ fn has_word(attr: &syn::Attribute, word: &str) -> bool {
 
 /// Whether `ty` is `serde_json::Value` (a union's catch-all).
 fn is_json_value(ty: &Type) -> bool {
-    let Type::Path(p) = ty else { return false };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    names == ["serde_json", "Value"]
+    matches!(ty, Type::Path(p) if path_names(&p.path) == ["serde_json", "Value"])
 }
 
 fn union_impl(name: &syn::Ident, variants: &[(syn::Ident, Type)]) -> Item {

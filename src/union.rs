@@ -176,10 +176,7 @@ impl<'a, 'de> Deserializer<'de> for BufferRef<'a, 'de> {
             Buffer::Str(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
             Buffer::Str(Cow::Owned(s)) => visitor.visit_str(s),
             Buffer::Seq(items) => visitor.visit_seq(SeqRef(items.iter())),
-            Buffer::Map(entries) => visitor.visit_map(MapRef {
-                entries: entries.iter(),
-                value: None,
-            }),
+            Buffer::Map(entries) => visitor.visit_map(MapRef::new(entries)),
         }
     }
 
@@ -221,10 +218,7 @@ impl<'a, 'de> Deserializer<'de> for BufferRef<'a, 'de> {
             }
             // An externally tagged variant: `{"name": content}`.
             Buffer::Map(entries) if entries.len() == 1 => {
-                visitor.visit_enum(MapAccessDeserializer::new(MapRef {
-                    entries: entries.iter(),
-                    value: None,
-                }))
+                visitor.visit_enum(MapAccessDeserializer::new(MapRef::new(entries)))
             }
             _ => Err(Mismatch),
         }
@@ -263,6 +257,15 @@ impl<'de> de::SeqAccess<'de> for SeqRef<'_, 'de> {
 struct MapRef<'a, 'de> {
     entries: std::slice::Iter<'a, (Cow<'de, str>, Buffer<'de>)>,
     value: Option<&'a Buffer<'de>>,
+}
+
+impl<'a, 'de> MapRef<'a, 'de> {
+    fn new(entries: &'a [(Cow<'de, str>, Buffer<'de>)]) -> Self {
+        MapRef {
+            entries: entries.iter(),
+            value: None,
+        }
+    }
 }
 
 impl<'de> de::MapAccess<'de> for MapRef<'_, 'de> {
