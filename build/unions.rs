@@ -82,7 +82,7 @@ fn union_impl(name: &syn::Ident, variants: &[(syn::Ident, Type)]) -> Item {
     });
     let (v, ty) = last;
     let end = if is_json_value(ty) {
-        quote::quote!(::std::result::Result::Ok(Self::#v(buffer.into_value())))
+        quote::quote!(::std::result::Result::Ok(Self::#v(buffer.to_value())))
     } else {
         let text = name.to_string();
         quote::quote! {

@@ -36,24 +36,12 @@ impl<'de> Buffer<'de> {
         T::deserialize(BufferRef(self)).ok()
     }
 
-    /// The value as plain JSON (what a union's catch-all variant keeps).
-    pub fn into_value(self) -> serde_json::Value {
-        use serde_json::Value;
-        match self {
-            Buffer::Null => Value::Null,
-            Buffer::Bool(b) => Value::Bool(b),
-            Buffer::U64(n) => n.into(),
-            Buffer::I64(n) => n.into(),
-            Buffer::F64(n) => n.into(),
-            Buffer::Str(s) => Value::String(s.into_owned()),
-            Buffer::Seq(items) => items.into_iter().map(Buffer::into_value).collect(),
-            Buffer::Map(entries) => Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.into_owned(), v.into_value()))
-                    .collect(),
-            ),
-        }
+    /// The value as plain JSON (what a union's catch-all variant keeps),
+    /// read through `Value`'s own `Deserialize`, so that whatever it does
+    /// (such as serde_json's `arbitrary_precision` numbers, which arrive as
+    /// a one-entry map) is done here too.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::Value::deserialize(BufferRef(self)).unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -340,7 +328,7 @@ mod tests {
         assert_eq!(v.tags, ["a", "b\n"]);
         // And it turns back into the same JSON.
         let value: serde_json::Value = serde_json::from_str(TEXT).unwrap();
-        assert_eq!(buffer.into_value(), value);
+        assert_eq!(buffer.to_value(), value);
     }
 
     #[test]
