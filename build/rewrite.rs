@@ -323,13 +323,24 @@ fn string_values(e: &syn::ItemEnum) -> Option<Vec<(syn::Ident, String)>> {
         .collect()
 }
 
+/// Whether `e` is `#[serde(untagged)]`.
+pub(super) fn is_untagged(e: &syn::ItemEnum) -> bool {
+    e.attrs.iter().any(|a| {
+        let mut untagged = false;
+        if a.path().is_ident("serde") {
+            let _ = a.parse_nested_meta(|m| {
+                untagged |= m.path.is_ident("untagged");
+                Ok(())
+            });
+        }
+        untagged
+    })
+}
+
 /// `enum X { Known(K), Unknown(String) }` with `#[serde(untagged)]`: the
 /// names of X and K.
 fn open_enum_shape(e: &syn::ItemEnum) -> Option<(syn::Ident, Type)> {
-    let untagged = e.attrs.iter().any(|a| {
-        a.path().is_ident("serde") && a.to_token_stream().to_string().contains("untagged")
-    });
-    if !untagged || e.variants.len() != 2 {
+    if !is_untagged(e) || e.variants.len() != 2 {
         return None;
     }
     let one = |i: usize, name: &str| -> Option<Type> {

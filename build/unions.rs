@@ -9,7 +9,7 @@
 //! untagged enum keeps serde's derive. Open enums (`Known`/`Unknown`) are
 //! rewritten before this pass and no longer derive `Deserialize`.
 
-use super::rewrite::{derives, path_names, remove_derive};
+use super::rewrite::{derives, is_untagged, path_names, remove_derive};
 use syn::{Fields, Item, Type};
 
 /// Rewrite every untagged union of `items`; returns how many.
@@ -31,11 +31,7 @@ pub fn untagged(items: &mut Vec<Item>) -> usize {
 /// The `(variant, type)` pairs of an untagged enum of newtype variants that
 /// derives `Deserialize`; `None` for any other enum.
 fn union_variants(e: &syn::ItemEnum) -> Option<Vec<(syn::Ident, Type)>> {
-    let untagged = e
-        .attrs
-        .iter()
-        .any(|a| a.path().is_ident("serde") && has_word(a, "untagged"));
-    if !untagged
+    if !is_untagged(e)
         || !derives(&e.attrs, "Deserialize")
         || !e.generics.params.is_empty()
         || e.variants.is_empty()
@@ -55,15 +51,6 @@ fn union_variants(e: &syn::ItemEnum) -> Option<Vec<(syn::Ident, Type)>> {
             }
         })
         .collect()
-}
-
-fn has_word(attr: &syn::Attribute, word: &str) -> bool {
-    let mut found = false;
-    let _ = attr.parse_nested_meta(|m| {
-        found |= m.path.is_ident(word);
-        Ok(())
-    });
-    found
 }
 
 /// Whether `ty` is `serde_json::Value` (a union's catch-all).

@@ -56,21 +56,21 @@ impl ClientHooks<Inner> for Client {
             status = tracing::field::Empty,
             trace_id = tracing::field::Empty,
         );
+        // Without a subscriber the span records nothing: skip its wrapper
+        // and the header search for the trace id.
+        let recorded = !span.is_disabled();
         let policy = &self.inner().retry;
         let attempts = crate::retry::execute(self.client(), policy, request, |n| {
             span.record("attempt", n);
         });
-        // Without a subscriber the span records nothing: skip its wrapper.
-        let outcome = if span.is_disabled() {
-            attempts.await
-        } else {
+        let outcome = if recorded {
             attempts.instrument(span.clone()).await
+        } else {
+            attempts.await
         };
         match outcome {
             Ok(response) => {
-                // Looking the trace id up costs a header search: only for a
-                // span that a subscriber records.
-                if !span.is_disabled() {
+                if recorded {
                     span.record("status", response.status().as_u16());
                     if let Some(id) = crate::error::trace_id_header(response.headers()) {
                         span.record("trace_id", id);

@@ -381,12 +381,11 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 pub(crate) async fn execute(
     client: &reqwest::Client,
     policy: &RetryPolicy,
-    request: Request,
+    mut request: Request,
     mut on_attempt: impl FnMut(u32),
 ) -> reqwest::Result<Response> {
     let start = tokio::time::Instant::now();
     let method = request.method().clone();
-    let mut request = request;
     let mut attempt = 0;
     loop {
         attempt += 1;
