@@ -182,7 +182,9 @@ impl Gate {
 /// The `401` reasons ([`reason`](Self::reason)) are `no_token`,
 /// `token_expired`, `token_not_yet_valid`, `token_issued_in_future`,
 /// `invalid_signature`, `unknown_key`, `unauthorized_party`,
-/// `invalid_issuer`, `unsupported_algorithm` and `malformed_token`; `401`
+/// `invalid_issuer`, `unsupported_algorithm`, `not_a_session_token` (a
+/// JWT-template or M2M token by its `cat`), `oauth_access_token`,
+/// `unsupported_token_type`, `machine_token` and `malformed_token`; `401`
 /// responses also carry a `WWW-Authenticate: Bearer` header. The `message`
 /// is the [`VerifyError`]'s, which never contains the token or a secret;
 /// details of server-side problems are logged (with `tracing`) rather than
@@ -238,6 +240,10 @@ impl AuthRejection {
             VerifyError::UnauthorizedParty { .. } => "unauthorized_party",
             VerifyError::WrongIssuer { .. } => "invalid_issuer",
             VerifyError::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
+            VerifyError::NotASessionCategory { .. } => "not_a_session_token",
+            VerifyError::OAuthAccessToken { .. } => "oauth_access_token",
+            VerifyError::UnsupportedType { .. } => "unsupported_token_type",
+            VerifyError::MachineSubject { .. } => "machine_token",
             VerifyError::Malformed(_) => "malformed_token",
             VerifyError::KeyFetch(_) => "key_fetch_failed",
             VerifyError::InvalidKey(_) => "invalid_key",

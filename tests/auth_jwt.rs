@@ -415,14 +415,133 @@ async fn rejects_unauthorized_parties() {
 }
 
 #[tokio::test]
-async fn missing_azp_is_accepted_unless_required() {
+async fn missing_azp_is_rejected_once_parties_are_configured() {
     let token = KEY_A.sign(&with(claims(), json!({"azp": null})));
+    // Parties set: leaving azp out must not bypass the check.
     let options = pem_options(&KEY_A).authorized_parties([ORIGIN]);
-    verify_token(&token, &options).await.unwrap();
     assert_eq!(
-        reject(&token, &options.require_azp(true)).await,
+        reject(&token, &options).await,
         VerifyError::UnauthorizedParty { azp: None }
     );
+    // An empty azp is no better than none.
+    let empty = KEY_A.sign(&with(claims(), json!({"azp": ""})));
+    assert_eq!(
+        reject(&empty, &options).await,
+        VerifyError::UnauthorizedParty {
+            azp: Some(String::new())
+        }
+    );
+    // No parties configured: nothing to check, with or without azp.
+    verify_token(&token, &pem_options(&KEY_A)).await.unwrap();
+    // The old switch is a no-op now, in both directions.
+    #[allow(deprecated)]
+    let relaxed = options.clone().require_azp(false);
+    assert!(reject(&token, &relaxed).await == VerifyError::UnauthorizedParty { azp: None });
+    #[allow(deprecated)]
+    let strict_without_parties = pem_options(&KEY_A).require_azp(true);
+    verify_token(&token, &strict_without_parties).await.unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// Only session tokens: category (`cat`), type (`typ`), machine subjects
+// ---------------------------------------------------------------------------
+
+/// An RS256 header for KEY_A with the given extra fields (`null` removes).
+fn header(changes: Value) -> Value {
+    with(
+        json!({"alg": "RS256", "kid": KEY_A.kid, "typ": "JWT"}),
+        changes,
+    )
+}
+
+#[tokio::test]
+async fn session_categories_are_accepted() {
+    let options = pem_options(&KEY_A);
+    for cat in [
+        Value::Null,
+        json!("cl_B7d4PD111AAA"),
+        json!("cl_I7d4PD111III"),
+    ] {
+        let token = KEY_A.sign_with_header(&header(json!({"cat": cat})), &claims());
+        let claims = verify_token(&token, &options).await.unwrap();
+        assert_eq!(claims.user_id(), "user_123", "cat {cat}");
+    }
+}
+
+#[tokio::test]
+async fn other_categories_are_rejected_before_any_key_lookup() {
+    let server = MockServer::start_async().await;
+    let jwks = serve_jwks(&server, &[&KEY_A], "sk_test_cat").await;
+    let options = VerifyOptions::with_jwks(cache_for(&server, "sk_test_cat")).fixed_time(NOW);
+    for (cat, says) in [
+        ("cl_B7d4PD222AAA", "JWT-template"),
+        ("cl_B7d4PD333AAA", "M2M"),
+        ("cl_Z9new", "unknown kind"),
+        ("", "unknown kind"),
+    ] {
+        let token = KEY_A.sign_with_header(&header(json!({"cat": cat})), &claims());
+        let error = reject(&token, &options).await;
+        assert_eq!(error, VerifyError::NotASessionCategory { cat: cat.into() });
+        assert!(error.to_string().contains(says), "{error}");
+        assert!(!error.is_server_error());
+    }
+    // A category that is not even a string is malformed, not accepted.
+    let token = KEY_A.sign_with_header(&header(json!({"cat": 1})), &claims());
+    assert!(matches!(
+        reject(&token, &options).await,
+        VerifyError::Malformed(_)
+    ));
+    assert_eq!(jwks.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn header_types_other_than_jwt_are_not_sessions() {
+    let options = pem_options(&KEY_A);
+    let absent = KEY_A.sign_with_header(&header(json!({"typ": null})), &claims());
+    verify_token(&absent, &options).await.unwrap();
+    let jwt = KEY_A.sign_with_header(&header(json!({"typ": "JWT"})), &claims());
+    verify_token(&jwt, &options).await.unwrap();
+    for typ in ["at+jwt", "application/at+jwt"] {
+        let token = KEY_A.sign_with_header(&header(json!({"typ": typ})), &claims());
+        assert_eq!(
+            reject(&token, &options).await,
+            VerifyError::OAuthAccessToken { typ: typ.into() }
+        );
+    }
+    for typ in ["jwt", "JOSE", "dpop+jwt", ""] {
+        let token = KEY_A.sign_with_header(&header(json!({"typ": typ})), &claims());
+        assert_eq!(
+            reject(&token, &options).await,
+            VerifyError::UnsupportedType { typ: typ.into() }
+        );
+    }
+}
+
+#[tokio::test]
+async fn machine_subjects_are_not_sessions() {
+    let options = pem_options(&KEY_A);
+    // An M2M JWT minted before categories: no cat, a machine subject.
+    let token = KEY_A.sign(&with(claims(), json!({"sub": "mch_2abc", "sid": null})));
+    assert_eq!(
+        reject(&token, &options).await,
+        VerifyError::MachineSubject {
+            sub: "mch_2abc".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn only_rs256_is_accepted() {
+    let options = pem_options(&KEY_A);
+    for alg in ["RS384", "RS512"] {
+        let token = KEY_A.sign_with_header(&header(json!({"alg": alg})), &claims());
+        assert_eq!(
+            reject(&token, &options).await,
+            VerifyError::UnsupportedAlgorithm { alg: alg.into() }
+        );
+    }
+    let token = KEY_A.sign_with_header(&header(json!({})), &claims());
+    verify_token(&token, &options).await.unwrap();
 }
 
 #[tokio::test]

@@ -102,6 +102,17 @@ async fn signed_in_with_session_cookie() {
     assert_eq!(reply.body, "user user_cookie session sess_1");
 }
 
+#[tokio::test]
+async fn signed_in_with_a_percent_encoded_session_cookie() {
+    let reply = send(
+        state_app(),
+        cookie("/me", &percent_encoded_token("user_cookie")),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body, "user user_cookie session sess_1");
+}
+
 // ---------------------------------------------------------------------------
 // Signed out, for each reason
 // ---------------------------------------------------------------------------

@@ -597,6 +597,15 @@ async fn session_tokens_verify_like_clerks() -> clerk_backend::Result<()> {
     assert_eq!(claims.user_id(), user);
     assert_eq!(claims.iss, fake.issuer());
     let session_id = claims.session_id().unwrap().to_owned();
+    // Headed as Clerk heads session tokens: RS256, typ JWT, the session category.
+    let header = token.split('.').next().unwrap();
+    let header: serde_json::Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["cat"], "cl_B7d4PD111AAA");
+    assert_eq!(header["typ"], "JWT");
+    assert_eq!(header["alg"], "RS256");
 
     // The same token, with options built from the publishable key.
     let from_pk = VerifyOptions::with_jwks(JwksCache::new(

@@ -22,8 +22,8 @@
 //!
 //! * **Algorithm pinned to RS256.** The header's `alg` is checked before any
 //!   key is used: `none`, `HS256` (e.g. signed with the public key as an HMAC
-//!   secret) and everything else are rejected as
-//!   [`VerifyError::UnsupportedAlgorithm`]. Keys are never taken from the
+//!   secret), `RS384`/`RS512` (Clerk signs with RS256 only) and everything
+//!   else are rejected as [`VerifyError::UnsupportedAlgorithm`]. Keys are never taken from the
 //!   token (`jku`, `jwk`, `x5u` are ignored), and tokens with `crit`
 //!   extensions are rejected.
 //! * **Issuer checked.** `iss` must be an `https://` URL and, when the
@@ -36,10 +36,22 @@
 //!   unknown `kid`s.
 //! * **Time claims** `exp` (required), `nbf` and `iat` are checked against
 //!   an injectable clock with a small skew (default 5 s).
+//! * **Only session tokens.** One instance signs session tokens, JWT-template
+//!   tokens (handed to third parties), M2M tokens and OAuth access tokens
+//!   with the same key, so a valid signature does not make a session. The
+//!   header's `cat` must be absent, `cl_B7d4PD111AAA` (session) or
+//!   `cl_I7d4PD111III` (instances without categories): a template
+//!   (`cl_B7d4PD222AAA`), M2M (`cl_B7d4PD333AAA`) or unknown category is
+//!   rejected before any key lookup ([`VerifyError::NotASessionCategory`]).
+//!   `typ`, when present, must be `JWT` (`at+jwt` is an OAuth access token:
+//!   [`VerifyError::OAuthAccessToken`]; others
+//!   [`VerifyError::UnsupportedType`]), and a `sub` of `mch_...` is a machine
+//!   ([`VerifyError::MachineSubject`]). These are Clerk's own rules.
 //! * **Authorized parties.** With [`VerifyOptions::authorized_parties`] set,
-//!   a token whose `azp` is another origin is rejected. A token *without*
-//!   `azp` is accepted, as Clerk's SDKs do (tokens minted for non-browser
-//!   clients carry none); [`VerifyOptions::require_azp`] rejects those too.
+//!   a token whose `azp` is another origin is rejected, and so is a token
+//!   *without* `azp`: omitting the claim must not bypass the check (Clerk's
+//!   SDKs changed to this in 2026). With no parties configured, `azp` is not
+//!   checked.
 //! * **No secrets in output.** The secret key is redacted from every
 //!   `Debug` output, log line and error; errors never contain the token.
 //!
@@ -68,6 +80,7 @@ mod error;
 pub mod jwks;
 mod jwt;
 mod key;
+pub mod kind;
 mod request;
 
 pub use claims::{Actor, Claims, OrgClaims};

@@ -80,11 +80,15 @@ impl Signer {
         }]})
     }
 
-    /// An RS256 JWT of `claims`, with this signer's `kid`.
+    /// An RS256 session token of `claims`, with this signer's `kid` and
+    /// Clerk's session-token category in the header, as Clerk mints them.
     pub(crate) fn sign(&self, claims: &Value) -> String {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
         header.typ = Some("JWT".to_owned());
+        header
+            .extras
+            .insert("cat", crate::auth::kind::CATEGORY_SESSION_TOKEN);
         // Encoding a JSON value with a valid RSA key cannot fail.
         jsonwebtoken::encode(&header, claims, &self.key.encoding)
             .expect("signing with the fake's RSA key")

@@ -91,7 +91,47 @@ pub fn other_invalid_tokens() -> Vec<(String, &'static str)> {
             ),
             "unsupported_algorithm",
         ),
+        (
+            // Clerk signs RS256 only; the same key under RS384 is refused.
+            KEY.sign_with_header(&header_with("alg", json!("RS384")), &claims("u")),
+            "unsupported_algorithm",
+        ),
+        (
+            // A JWT-template token: same key, not a session.
+            KEY.sign_with_header(&header_with("cat", json!("cl_B7d4PD222AAA")), &claims("u")),
+            "not_a_session_token",
+        ),
+        (
+            KEY.sign_with_header(&header_with("cat", json!("cl_B7d4PD333AAA")), &claims("u")),
+            "not_a_session_token",
+        ),
+        (
+            KEY.sign_with_header(&header_with("typ", json!("at+jwt")), &claims("u")),
+            "oauth_access_token",
+        ),
+        (
+            KEY.sign_with_header(&header_with("typ", json!("JOSE")), &claims("u")),
+            "unsupported_token_type",
+        ),
+        (KEY.sign(&claims("mch_machine")), "machine_token"),
+        (
+            // Parties are configured: leaving azp out does not bypass them.
+            KEY.sign(&json!({"sub": "user_1", "iss": ISSUER, "exp": NOW + 60})),
+            "unauthorized_party",
+        ),
     ]
+}
+
+/// The header [`TestKey::sign`] writes, with `key` set to `value`.
+fn header_with(key: &str, value: Value) -> Value {
+    let mut header = json!({"alg": "RS256", "kid": KEY.kid, "typ": "JWT"});
+    header[key] = value;
+    header
+}
+
+/// A valid token as a cookie may carry it: every dot percent-encoded.
+pub fn percent_encoded_token(sub: &str) -> String {
+    token(sub).replace('.', "%2E")
 }
 
 pub fn options_for(key: &TestKey) -> VerifyOptions {
