@@ -244,7 +244,6 @@ impl VerifyOptions {
     /// that have no `azp` claim. That is now always the case, so this does
     /// nothing.
     #[deprecated(
-        since = "0.2.0",
         note = "with authorized parties configured, a token without `azp` is always rejected"
     )]
     pub fn require_azp(self, _require: bool) -> Self {
