@@ -17,17 +17,17 @@
 //!
 //! 1. the [`AuthState`] a [`ClerkLayer`] (or an earlier extractor) put into
 //!    the request extensions: the token is then verified once per request;
-//! 2. the [`VerifyOptions`] of a [`ClerkState`] in the request extensions
+//! 2. the [`VerifyOptions`] of a [`ClerkConfig`] in the request extensions
 //!    (e.g. added with `axum::Extension`);
-//! 3. the [`VerifyOptions`] of the [`ClerkState`] obtained from the router
+//! 3. the [`VerifyOptions`] of the [`ClerkConfig`] obtained from the router
 //!    state through [`FromRef`].
 //!
 //! [`ClerkWebhook`] finds its [`Webhook`] the same way (2, then 3). The
-//! extractors therefore require `ClerkState: FromRef<S>` for the router
-//! state `S`. That holds when the state *is* a [`ClerkState`], a
+//! extractors therefore require `ClerkConfig: FromRef<S>` for the router
+//! state `S`. That holds when the state *is* a [`ClerkConfig`], a
 //! [`VerifyOptions`], a [`Webhook`] or `()`; for your own state, implement
 //! [`FromRef`] (or derive it with axum's `macros` feature) for a
-//! `ClerkState` field. If neither source has the configuration, the
+//! `ClerkConfig` field. If neither source has the configuration, the
 //! extractors answer `500` and log an error.
 //!
 //! # Responses
@@ -54,7 +54,7 @@
 //! use axum::http::StatusCode;
 //! use axum::routing::{get, post};
 //! use clerk_backend::auth::VerifyOptions;
-//! use clerk_backend::axum::{ClerkAuth, ClerkState, ClerkWebhook, MaybeSignedIn};
+//! use clerk_backend::axum::{ClerkAuth, ClerkConfig, ClerkWebhook, MaybeSignedIn};
 //! use clerk_backend::webhooks::{EventData, Webhook};
 //!
 //! async fn me(ClerkAuth(claims): ClerkAuth) -> String {
@@ -77,7 +77,7 @@
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // CLERK_JWT_KEY or CLERK_SECRET_KEY; CLERK_WEBHOOK_SIGNING_SECRET.
-//! let state = ClerkState::from(VerifyOptions::from_env()?).with_webhook(Webhook::from_env()?);
+//! let state = ClerkConfig::from(VerifyOptions::from_env()?).with_webhook(Webhook::from_env()?);
 //! let app: Router = Router::new()
 //!     .route("/", get(home))
 //!     .route("/me", get(me))
@@ -142,8 +142,9 @@ use crate::webhooks::Webhook;
 // Configuration
 // ---------------------------------------------------------------------------
 
-/// What the extractors need: session-token [`VerifyOptions`] and a webhook
-/// verifier, each optional.
+/// The integration's configuration: what the extractors need, session-token
+/// [`VerifyOptions`] and a webhook verifier, each optional. (Not to be
+/// confused with [`AuthState`], the outcome of checking one request.)
 ///
 /// Put it in the router state (directly, or as a field of your own state
 /// with a [`FromRef`] implementation), or in the request extensions with
@@ -152,24 +153,24 @@ use crate::webhooks::Webhook;
 /// ```no_run
 /// use axum::extract::FromRef;
 /// use clerk_backend::auth::VerifyOptions;
-/// use clerk_backend::axum::ClerkState;
+/// use clerk_backend::axum::ClerkConfig;
 /// use clerk_backend::webhooks::Webhook;
 ///
 /// #[derive(Clone)]
 /// struct AppState {
-///     clerk: ClerkState,
+///     clerk: ClerkConfig,
 ///     db: std::sync::Arc<String>, // whatever else the app needs
 /// }
 ///
-/// impl FromRef<AppState> for ClerkState {
-///     fn from_ref(state: &AppState) -> ClerkState {
+/// impl FromRef<AppState> for ClerkConfig {
+///     fn from_ref(state: &AppState) -> ClerkConfig {
 ///         state.clerk.clone()
 ///     }
 /// }
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let state = AppState {
-///     clerk: ClerkState::new()
+///     clerk: ClerkConfig::new()
 ///         .with_verify_options(VerifyOptions::from_env()?)
 ///         .with_webhook(Webhook::from_env()?),
 ///     db: Default::default(),
@@ -178,13 +179,13 @@ use crate::webhooks::Webhook;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, Default)]
-pub struct ClerkState {
+pub struct ClerkConfig {
     verify: Option<Arc<VerifyOptions>>,
     webhook: Option<Arc<Webhook>>,
 }
 
-impl ClerkState {
-    /// A state with nothing configured; add to it with
+impl ClerkConfig {
+    /// A configuration with nothing in it; add to it with
     /// [`with_verify_options`](Self::with_verify_options) and
     /// [`with_webhook`](Self::with_webhook).
     pub fn new() -> Self {
@@ -216,13 +217,17 @@ impl ClerkState {
     }
 }
 
-impl From<VerifyOptions> for ClerkState {
+/// Earlier name of [`ClerkConfig`].
+#[deprecated(note = "renamed `ClerkConfig`: it is configuration, not per-request state")]
+pub type ClerkState = ClerkConfig;
+
+impl From<VerifyOptions> for ClerkConfig {
     fn from(options: VerifyOptions) -> Self {
         Self::new().with_verify_options(options)
     }
 }
 
-impl From<Webhook> for ClerkState {
+impl From<Webhook> for ClerkConfig {
     fn from(webhook: Webhook) -> Self {
         Self::new().with_webhook(webhook)
     }
@@ -230,41 +235,41 @@ impl From<Webhook> for ClerkState {
 
 /// For routers without state: nothing is configured there, so the
 /// configuration must come from the extensions (a [`ClerkLayer`], or an
-/// `axum::Extension(ClerkState)`).
-impl FromRef<()> for ClerkState {
+/// `axum::Extension(ClerkConfig)`).
+impl FromRef<()> for ClerkConfig {
     fn from_ref(_: &()) -> Self {
         Self::default()
     }
 }
 
 /// For a router whose state is the [`VerifyOptions`] itself.
-impl FromRef<VerifyOptions> for ClerkState {
+impl FromRef<VerifyOptions> for ClerkConfig {
     fn from_ref(options: &VerifyOptions) -> Self {
         Self::from(options.clone())
     }
 }
 
 /// For a router whose state is the [`Webhook`] itself.
-impl FromRef<Webhook> for ClerkState {
+impl FromRef<Webhook> for ClerkConfig {
     fn from_ref(webhook: &Webhook) -> Self {
         Self::from(webhook.clone())
     }
 }
 
-/// `ClerkState` from the extensions, else from the router state, picking
+/// `ClerkConfig` from the extensions, else from the router state, picking
 /// one of its fields.
 fn lookup<S, T>(
     extensions: &Extensions,
     state: &S,
-    field: impl Fn(&ClerkState) -> Option<Arc<T>>,
+    field: impl Fn(&ClerkConfig) -> Option<Arc<T>>,
 ) -> Option<Arc<T>>
 where
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     extensions
-        .get::<ClerkState>()
+        .get::<ClerkConfig>()
         .and_then(&field)
-        .or_else(|| field(&ClerkState::from_ref(state)))
+        .or_else(|| field(&ClerkConfig::from_ref(state)))
 }
 
 /// The request's [`AuthState`]: from the extensions, or computed with the
@@ -272,7 +277,7 @@ where
 /// extractors.
 async fn request_auth_state<S>(parts: &mut Parts, state: &S) -> Result<AuthState, AuthRejection>
 where
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     if let Some(auth) = parts.extensions.get::<AuthState>() {
         return Ok(auth.clone());
@@ -280,7 +285,7 @@ where
     let Some(options) = lookup(&parts.extensions, state, |c| c.verify.clone()) else {
         tracing::error!(
             "clerk_backend::axum: no VerifyOptions for this request; add a ClerkLayer or put a \
-             ClerkState with verify options in the router state or request extensions"
+             ClerkConfig with verify options in the router state or request extensions"
         );
         return Err(AuthRejection::NotConfigured);
     };
@@ -300,7 +305,7 @@ where
 impl<S> FromRequestParts<S> for ClerkAuth
 where
     S: Send + Sync,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     type Rejection = AuthRejection;
 
@@ -314,7 +319,7 @@ where
 impl<S> OptionalFromRequestParts<S> for ClerkAuth
 where
     S: Send + Sync,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     type Rejection = AuthRejection;
 
@@ -333,7 +338,7 @@ where
 impl<S> FromRequestParts<S> for MaybeSignedIn
 where
     S: Send + Sync,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     type Rejection = AuthRejection;
 
@@ -350,7 +355,7 @@ where
 impl<S> FromRequestParts<S> for AuthState
 where
     S: Send + Sync,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     type Rejection = AuthRejection;
 
@@ -383,7 +388,7 @@ fn to_response(rejection: RejectionResponse) -> Response {
 // Webhooks
 // ---------------------------------------------------------------------------
 
-/// The [`Webhook`] verifier comes from a [`ClerkState`] in the request
+/// The [`Webhook`] verifier comes from a [`ClerkConfig`] in the request
 /// extensions, else from the router state through [`FromRef`] (so a router
 /// whose state is the [`Webhook`] itself works). The body is read with
 /// axum's `Bytes` extractor, so the router's body limit
@@ -413,14 +418,14 @@ fn to_response(rejection: RejectionResponse) -> Response {
 impl<S> FromRequest<S> for ClerkWebhook
 where
     S: Send + Sync,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     type Rejection = WebhookRejection;
 
     async fn from_request(mut req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let Some(webhook) = lookup(req.extensions(), state, |c| c.webhook.clone()) else {
             tracing::error!(
-                "clerk_backend::axum: no Webhook for this request; put a ClerkState with a \
+                "clerk_backend::axum: no Webhook for this request; put a ClerkConfig with a \
                  webhook (or the Webhook itself) in the router state or request extensions"
             );
             return Err(WebhookRejection::NotConfigured);

@@ -1,98 +1,17 @@
-//! Client configuration: the secret key, base URL, timeouts, headers and
-//! retry policy, and the [`Client`] that carries them.
+//! The [`Client`] and its [`ClientBuilder`]: the secret key, base URL,
+//! timeouts, headers and retry policy every request of a client shares.
 
+use crate::env::{API_URL_ENV, DEFAULT_API_URL, SECRET_KEY_ENV};
+use crate::error::ConfigError;
 use crate::generated;
 use crate::retry::RetryPolicy;
+use crate::secret::SecretKey;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::fmt;
 use std::time::Duration;
 
-/// Clerk's Backend API, as used by default.
-pub const DEFAULT_API_URL: &str = "https://api.clerk.com/v1";
 /// Default timeout of one HTTP attempt (connect, send, read the response).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Environment variable holding the instance's secret key.
-pub const SECRET_KEY_ENV: &str = "CLERK_SECRET_KEY";
-/// Environment variable overriding the API URL (for proxies and tests).
-pub const API_URL_ENV: &str = "CLERK_API_URL";
-
-/// The instance's secret key (`sk_live_...` / `sk_test_...`).
-///
-/// Its `Debug` output is redacted, so it can sit in structs that derive
-/// `Debug` without leaking into logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretKey(String);
-
-impl SecretKey {
-    /// Wrap a secret key.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(key.into())
-    }
-
-    /// The key itself, for code that must send it somewhere.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// `Authorization: Bearer <key>`, marked sensitive so that HTTP-level
-    /// debugging tools redact it too.
-    fn bearer(&self) -> Result<HeaderValue, ConfigError> {
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", self.0.trim()))
-            .map_err(|_| ConfigError::InvalidSecretKey)?;
-        value.set_sensitive(true);
-        Ok(value)
-    }
-}
-
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = if self.0.starts_with("sk_live_") {
-            "sk_live_"
-        } else if self.0.starts_with("sk_test_") {
-            "sk_test_"
-        } else {
-            ""
-        };
-        write!(f, "SecretKey({kind}<redacted>)")
-    }
-}
-
-impl From<&str> for SecretKey {
-    fn from(s: &str) -> Self {
-        Self::new(s)
-    }
-}
-
-impl From<String> for SecretKey {
-    fn from(s: String) -> Self {
-        Self::new(s)
-    }
-}
-
-/// What can go wrong building a [`Client`].
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// `CLERK_SECRET_KEY` is not set (or empty).
-    #[error("the environment variable {SECRET_KEY_ENV} is not set")]
-    MissingSecretKey,
-    /// The key contains characters that cannot go in an HTTP header.
-    #[error("the secret key contains characters not allowed in an HTTP header")]
-    InvalidSecretKey,
-    /// The base URL is not an absolute http(s) URL.
-    #[error("invalid API URL `{0}`: expected an absolute http:// or https:// URL")]
-    InvalidUrl(String),
-    /// A header name or value given to the builder is not valid HTTP.
-    #[error("invalid header `{0}`")]
-    InvalidHeader(String),
-    /// reqwest could not build its HTTP client (TLS backend initialisation).
-    #[error("could not build the HTTP client: {0}")]
-    Http(#[from] reqwest::Error),
-    /// The TLS configuration could not be built (no usable root
-    /// certificates, say).
-    #[error("could not configure TLS: {0}")]
-    Tls(String),
-}
 
 /// Per-client settings the request hooks read on every call. Held inside
 /// the generated client (progenitor's "inner" value).

@@ -559,7 +559,7 @@ async fn rejects_a_wrong_issuer() {
     // Pinned from the publishable key.
     let pk = format!("pk_test_{}", STANDARD.encode("clerk.example.com$"));
     let options = pem_options(&KEY_A).publishable_key(&pk).unwrap();
-    assert_eq!(options.expected_issuer(), Some(ISSUER));
+    assert_eq!(options.get_issuer(), Some(ISSUER));
     assert!(matches!(
         reject(&token, &options).await,
         VerifyError::WrongIssuer { .. }
@@ -778,7 +778,7 @@ fn options_from_environment() {
     ]))
     .unwrap();
     assert!(matches!(options.key_source(), KeySource::Pem(_)));
-    assert_eq!(options.expected_issuer(), Some(ISSUER));
+    assert_eq!(options.get_issuer(), Some(ISSUER));
 
     let options = VerifyOptions::from_env_with(env(vec![
         ("CLERK_JWT_KEY", "  ".into()),
@@ -790,7 +790,7 @@ fn options_from_environment() {
         KeySource::Jwks(cache) => assert_eq!(cache.api_url(), "http://localhost:1234/v1"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(options.expected_issuer(), None);
+    assert_eq!(options.get_issuer(), None);
     assert!(!format!("{options:?}").contains("sk_test_env"));
 
     let options =
@@ -1221,4 +1221,27 @@ fn verification_future_is_send() {
     let options = VerifyOptions::with_pem(&KEY_A.public_pem).unwrap();
     let future = verify_token("x", &options);
     assert_send(&future);
+}
+
+#[test]
+fn getters_read_what_the_setters_set() {
+    let options = pem_options(&KEY_A)
+        .issuer(format!("{ISSUER}/"))
+        .authorized_parties([ORIGIN, " https://b.example.com/ "])
+        .clock_skew(Duration::from_secs(7));
+    assert_eq!(options.get_issuer(), Some(ISSUER));
+    assert_eq!(
+        options.get_authorized_parties(),
+        [ORIGIN.to_owned(), "https://b.example.com".to_owned()]
+    );
+    assert_eq!(options.get_clock_skew(), Duration::from_secs(7));
+    // The earlier names still answer the same.
+    #[allow(deprecated)]
+    {
+        assert_eq!(options.expected_issuer(), options.get_issuer());
+        assert_eq!(
+            options.authorized_party_list(),
+            options.get_authorized_parties()
+        );
+    }
 }

@@ -126,7 +126,7 @@ fn a_body_that_is_not_utf8_is_an_error_that_says_where() {
 
 /// An untagged union (`oneOf` without a discriminator) takes the first
 /// variant that fits, as serde's derive does, and keeps anything else whole
-/// in its catch-all (`build/unions.rs`, `src/union.rs`).
+/// in its catch-all (`build/unions.rs`, `src/runtime/union.rs`).
 #[test]
 fn unions_take_the_first_variant_that_fits() {
     use types::EmailAddressVerification as V;

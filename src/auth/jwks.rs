@@ -41,8 +41,7 @@ use super::error::{VerifyError, echo};
 use super::jwt::Clock;
 use super::key::RsaKey;
 
-/// The default Backend API base URL.
-pub const DEFAULT_API_URL: &str = "https://api.clerk.com/v1";
+pub use crate::env::DEFAULT_API_URL;
 
 /// How long a fetched key set is used before it is fetched again: 1 hour.
 pub const DEFAULT_JWKS_TTL: Duration = Duration::from_secs(3600);

@@ -10,9 +10,10 @@ use serde::Deserialize;
 
 use super::claims::Claims;
 use super::error::{VerifyError, echo};
-use super::jwks::{DEFAULT_API_URL, JwksCache};
+use super::jwks::JwksCache;
 use super::key::RsaKey;
-use super::kind::{check_session_header, check_session_subject};
+use super::kind;
+use crate::env::{API_URL_ENV, DEFAULT_API_URL, JWT_KEY_ENV, PUBLISHABLE_KEY_ENV, SECRET_KEY_ENV};
 
 /// A clock: the current time in whole seconds.
 ///
@@ -27,16 +28,6 @@ pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(5);
 /// kilobyte (they must fit in a cookie); this only stops absurd inputs
 /// before any work is done.
 const MAX_TOKEN_LEN: usize = 16 * 1024;
-
-/// Environment variable with the instance's JWT public key (PEM).
-pub const JWT_KEY_ENV: &str = "CLERK_JWT_KEY";
-/// Environment variable with the instance's secret key.
-pub const SECRET_KEY_ENV: &str = "CLERK_SECRET_KEY";
-/// Environment variable overriding the Backend API URL (with the version
-/// path, as in `https://api.clerk.com/v1`).
-pub const API_URL_ENV: &str = "CLERK_API_URL";
-/// Environment variable with the instance's publishable key.
-pub const PUBLISHABLE_KEY_ENV: &str = "CLERK_PUBLISHABLE_KEY";
 
 /// Where the keys that verify session signatures come from.
 #[derive(Clone, Debug)]
@@ -296,14 +287,34 @@ impl VerifyOptions {
         &self.key_source
     }
 
-    /// The issuer tokens must have, when one is configured.
-    pub fn expected_issuer(&self) -> Option<&str> {
+    /// The issuer set by [`issuer`](Self::issuer) (or
+    /// [`publishable_key`](Self::publishable_key)), if any. Getters are named
+    /// `get_` + their setter, as in the AWS SDK's builders.
+    pub fn get_issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
     }
 
-    /// The configured authorized parties (empty: not checked).
-    pub fn authorized_party_list(&self) -> &[String] {
+    /// The parties set by [`authorized_parties`](Self::authorized_parties)
+    /// (empty: not checked).
+    pub fn get_authorized_parties(&self) -> &[String] {
         &self.authorized_parties
+    }
+
+    /// The skew set by [`clock_skew`](Self::clock_skew).
+    pub fn get_clock_skew(&self) -> Duration {
+        Duration::from_secs(self.clock_skew_secs)
+    }
+
+    /// The issuer tokens must have, when one is configured.
+    #[deprecated(note = "renamed `get_issuer`, after its setter `issuer`")]
+    pub fn expected_issuer(&self) -> Option<&str> {
+        self.get_issuer()
+    }
+
+    /// The configured authorized parties (empty: not checked).
+    #[deprecated(note = "renamed `get_authorized_parties`, after its setter")]
+    pub fn authorized_party_list(&self) -> &[String] {
+        self.get_authorized_parties()
     }
 }
 
@@ -417,13 +428,31 @@ fn parse_token(token: &str) -> Result<Jwt<'_>, VerifyError> {
             "header lists critical extensions, which are not supported".into(),
         ));
     }
-    check_session_header(header.cat.as_deref(), header.typ.as_deref())?;
+    check_session_header(&header)?;
     Ok(Jwt {
         header,
         signed,
         payload,
         signature,
     })
+}
+
+/// Checks the protected header's `cat` and `typ` for a session token (see
+/// [`kind`]). Runs before any key lookup, so a token of another kind costs
+/// neither a key-set fetch nor a signature check.
+fn check_session_header(header: &RawHeader) -> Result<(), VerifyError> {
+    if let Some(cat) = header.cat.as_deref()
+        && !kind::is_session_category(cat)
+    {
+        return Err(VerifyError::NotASessionCategory { cat: echo(cat) });
+    }
+    match header.typ.as_deref() {
+        None | Some(kind::SESSION_TOKEN_TYPE) => Ok(()),
+        Some(typ) if kind::is_oauth_access_token_type(typ) => {
+            Err(VerifyError::OAuthAccessToken { typ: echo(typ) })
+        }
+        Some(typ) => Err(VerifyError::UnsupportedType { typ: echo(typ) }),
+    }
 }
 
 /// Verifies a Clerk session token and returns its claims.
@@ -519,7 +548,11 @@ fn verify_with_key(
 }
 
 fn check_claims(claims: &Claims, options: &VerifyOptions) -> Result<(), VerifyError> {
-    check_session_subject(&claims.sub)?;
+    if kind::is_machine_subject(&claims.sub) {
+        return Err(VerifyError::MachineSubject {
+            sub: echo(&claims.sub),
+        });
+    }
     let now = (options.clock)();
     let skew = options.clock_skew_secs;
     if now >= claims.exp.saturating_add(skew) {

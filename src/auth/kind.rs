@@ -15,8 +15,10 @@
 //! * `typ`, when present, must be `JWT`: OAuth access tokens say `at+jwt`
 //!   (RFC 9068), and nothing else is a session token either;
 //! * a subject starting with `mch_` is a machine (an M2M JWT), never a user.
-
-use super::error::{VerifyError, echo};
+//!
+//! The checks themselves, with their errors, are in `jwt.rs`; this module
+//! only knows the markers, for the session check here and the machine-token
+//! checks to come.
 
 /// `cat` of session tokens (and of handshake tokens).
 pub const CATEGORY_SESSION_TOKEN: &str = "cl_B7d4PD111AAA";
@@ -29,46 +31,32 @@ pub const CATEGORY_M2M_TOKEN: &str = "cl_B7d4PD333AAA";
 pub const CATEGORY_IGNORE: &str = "cl_I7d4PD111III";
 
 /// The only `typ` a session token may carry (it may also carry none).
-const SESSION_TYPE: &str = "JWT";
+pub const SESSION_TOKEN_TYPE: &str = "JWT";
 
-/// The `typ` values of OAuth access tokens in JWT form.
-const OAUTH_ACCESS_TOKEN_TYPES: [&str; 2] = ["at+jwt", "application/at+jwt"];
+/// The `typ` values of OAuth access tokens in JWT form (RFC 9068).
+pub const OAUTH_ACCESS_TOKEN_TYPES: [&str; 2] = ["at+jwt", "application/at+jwt"];
 
 /// The prefix of machine IDs, the subject of M2M tokens.
-const MACHINE_SUBJECT_PREFIX: &str = "mch_";
+pub const MACHINE_ID_PREFIX: &str = "mch_";
 
-/// Checks the protected header's `cat` and `typ` for a session token.
-///
-/// Runs before any key lookup, so a token of another kind costs neither a
-/// key-set fetch nor a signature check.
-pub(crate) fn check_session_header(
-    cat: Option<&str>,
-    typ: Option<&str>,
-) -> Result<(), VerifyError> {
-    if let Some(cat) = cat
-        && cat != CATEGORY_SESSION_TOKEN
-        && cat != CATEGORY_IGNORE
-    {
-        return Err(VerifyError::NotASessionCategory { cat: echo(cat) });
-    }
-    match typ {
-        None | Some(SESSION_TYPE) => Ok(()),
-        Some(typ) if OAUTH_ACCESS_TOKEN_TYPES.contains(&typ) => {
-            Err(VerifyError::OAuthAccessToken { typ: echo(typ) })
-        }
-        Some(typ) => Err(VerifyError::UnsupportedType { typ: echo(typ) }),
-    }
+/// Whether a header `cat` allows a session token: the session category, or
+/// the marker of instances without categories. (An absent `cat` allows it
+/// too: tokens minted before categories have none.)
+pub fn is_session_category(cat: &str) -> bool {
+    cat == CATEGORY_SESSION_TOKEN || cat == CATEGORY_IGNORE
 }
 
-/// Checks that the (verified) subject is not a machine.
-pub(crate) fn check_session_subject(sub: &str) -> Result<(), VerifyError> {
-    if sub.starts_with(MACHINE_SUBJECT_PREFIX) {
-        return Err(VerifyError::MachineSubject { sub: echo(sub) });
-    }
-    Ok(())
+/// Whether a header `typ` marks an OAuth access token.
+pub fn is_oauth_access_token_type(typ: &str) -> bool {
+    OAUTH_ACCESS_TOKEN_TYPES.contains(&typ)
 }
 
-/// What a category names, for error messages.
+/// Whether a subject is a machine rather than a user.
+pub fn is_machine_subject(sub: &str) -> bool {
+    sub.starts_with(MACHINE_ID_PREFIX)
+}
+
+/// What a category that is not a session's names, for error messages.
 pub(crate) fn describe_category(cat: &str) -> &'static str {
     match cat {
         CATEGORY_JWT_TEMPLATE => "a JWT-template token",
@@ -83,39 +71,28 @@ mod tests {
 
     #[test]
     fn categories_that_may_be_sessions() {
-        for cat in [None, Some(CATEGORY_SESSION_TOKEN), Some(CATEGORY_IGNORE)] {
-            assert_eq!(check_session_header(cat, None), Ok(()), "{cat:?}");
-        }
+        assert!(is_session_category(CATEGORY_SESSION_TOKEN));
+        assert!(is_session_category(CATEGORY_IGNORE));
         for cat in [CATEGORY_JWT_TEMPLATE, CATEGORY_M2M_TOKEN, "cl_new", ""] {
-            assert_eq!(
-                check_session_header(Some(cat), Some("JWT")),
-                Err(VerifyError::NotASessionCategory { cat: cat.into() }),
-            );
+            assert!(!is_session_category(cat), "{cat}");
         }
+        assert_eq!(describe_category(CATEGORY_M2M_TOKEN), "an M2M token");
+        assert_eq!(describe_category("cl_new"), "an unknown kind of token");
     }
 
     #[test]
-    fn types_that_may_be_sessions() {
-        assert_eq!(check_session_header(None, Some("JWT")), Ok(()));
-        for typ in ["at+jwt", "application/at+jwt"] {
-            assert_eq!(
-                check_session_header(None, Some(typ)),
-                Err(VerifyError::OAuthAccessToken { typ: typ.into() })
-            );
-        }
-        // Compared exactly, as Clerk's SDK does.
-        for typ in ["jwt", "JWS", "", "AT+JWT"] {
-            assert_eq!(
-                check_session_header(None, Some(typ)),
-                Err(VerifyError::UnsupportedType { typ: typ.into() })
-            );
+    fn oauth_types_are_compared_exactly() {
+        assert!(is_oauth_access_token_type("at+jwt"));
+        assert!(is_oauth_access_token_type("application/at+jwt"));
+        for typ in ["AT+JWT", "JWT", "", "at+jwt "] {
+            assert!(!is_oauth_access_token_type(typ), "{typ}");
         }
     }
 
     #[test]
     fn machine_subjects_are_not_users() {
-        assert!(check_session_subject("user_1").is_ok());
-        assert!(check_session_subject("mch_1").is_err());
-        assert!(check_session_subject("MCH_1").is_ok());
+        assert!(!is_machine_subject("user_1"));
+        assert!(is_machine_subject("mch_1"));
+        assert!(!is_machine_subject("MCH_1"));
     }
 }

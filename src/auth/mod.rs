@@ -83,15 +83,17 @@ mod key;
 pub mod kind;
 mod request;
 
+pub use crate::env::{
+    API_URL_ENV, DEFAULT_API_URL, JWT_KEY_ENV, PUBLISHABLE_KEY_ENV, SECRET_KEY_ENV,
+};
 pub use claims::{Actor, Claims, OrgClaims};
 pub use error::VerifyError;
 pub use jwks::{
-    DEFAULT_API_URL, DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL,
-    JwksCache,
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL, JwksCache,
 };
 pub use jwt::{
-    API_URL_ENV, Clock, DEFAULT_CLOCK_SKEW, JWT_KEY_ENV, KeySource, PUBLISHABLE_KEY_ENV, PemKey,
-    SECRET_KEY_ENV, VerifyOptions, issuer_from_publishable_key, verify_token,
+    Clock, DEFAULT_CLOCK_SKEW, KeySource, PemKey, VerifyOptions, issuer_from_publishable_key,
+    verify_token,
 };
 pub use request::{
     AuthState, SESSION_COOKIE, SignedOutReason, authenticate_request, session_token,

@@ -9,7 +9,7 @@
 //!   502 page from a proxy) turned into Clerk's error shape, so the status
 //!   and text survive.
 
-use crate::config::Inner;
+use crate::client::Inner;
 use crate::generated::Client;
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 use reqwest::header::{
