@@ -33,7 +33,9 @@
 //!   to it.
 //! * **Per-instance key cache** with a TTL that cache hits never extend,
 //!   single-flight refresh, and a rate limit on refetches triggered by
-//!   unknown `kid`s.
+//!   unknown `kid`s. While Clerk's API cannot be reached, the keys already
+//!   held keep verifying for a bounded grace period (never after a 401/403),
+//!   and failed fetches back off instead of holding up requests.
 //! * **Time claims** `exp` (required), `nbf` and `iat` are checked against
 //!   an injectable clock with a small skew (default 5 s).
 //! * **Authorized parties.** With [`VerifyOptions::authorized_parties`] set,
@@ -73,8 +75,8 @@ mod request;
 pub use claims::{Actor, Claims, OrgClaims};
 pub use error::VerifyError;
 pub use jwks::{
-    DEFAULT_API_URL, DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL,
-    JwksCache,
+    DEFAULT_API_URL, DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_STALE_IF_ERROR,
+    DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL, JwksCache,
 };
 pub use jwt::{
     API_URL_ENV, Clock, DEFAULT_CLOCK_SKEW, JWT_KEY_ENV, KeySource, PUBLISHABLE_KEY_ENV, PemKey,
