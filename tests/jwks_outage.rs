@@ -378,6 +378,12 @@ async fn a_401_or_403_never_serves_stale_keys() {
         // During the backoff: the same error, at once, without a request.
         assert_key_fetch(s.verify(&TOKEN_A).await);
         assert_eq!(s.server.hits(), 2);
+        // An outage after the 401 does not bring the stale keys back.
+        s.server.set(Mode::Status(503)).await;
+        s.clock.advance(5);
+        assert_key_fetch(s.verify(&TOKEN_A).await);
+        assert_eq!(s.server.hits(), 3);
+        assert!(!s.cache.is_stale());
     }
 }
 

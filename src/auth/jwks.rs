@@ -23,7 +23,8 @@
 //!   [`JwksCache::is_stale`].
 //! * **Fail closed where it matters.** Stale keys are never served after
 //!   Clerk *answered* no: a 401/403 (a revoked or wrong secret key), any
-//!   other 4xx, or a response that is not a key set. A token naming a `kid`
+//!   other 4xx, or a response that is not a key set; nor after a later
+//!   outage, until a fetch succeeds again. A token naming a `kid`
 //!   the cached set does not have needs a successful fetch; during an
 //!   outage it fails at once with [`VerifyError::KeyFetch`] (a server-side
 //!   error, 503 in the integrations), never with a stale guess.
@@ -681,13 +682,17 @@ impl JwksCache {
     fn store_failure(&self, failure: FetchFailure) -> VerifyError {
         let now = self.now();
         let outage = self.update(|state| {
-            let failures = state
-                .outage
-                .as_ref()
-                .map_or(1, |o| o.failures.saturating_add(1));
+            let previous = state.outage.as_ref();
+            let failures = previous.map_or(1, |o| o.failures.saturating_add(1));
+            // Once Clerk answered no, only a successful fetch allows stale
+            // keys again: an outage after a 401 does not undo the 401.
+            let kind = match previous {
+                Some(o) if o.kind == FailureKind::Rejected => FailureKind::Rejected,
+                _ => failure.kind,
+            };
             let outage = Arc::new(Outage {
                 error: failure.error,
-                kind: failure.kind,
+                kind,
                 failures,
                 retry_at: now.saturating_add(backoff_secs(failures, jitter_seed())),
             });
