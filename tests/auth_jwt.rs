@@ -969,34 +969,46 @@ async fn jwks_ttl_expiry_refetches_and_hits_do_not_extend_it() {
     assert_eq!(mock.calls_async().await, 2);
 }
 
+/// An expired set is not used when the refetch fails, unless Clerk cannot
+/// be reached and stale keys are allowed (tests/jwks_outage.rs): not with
+/// the grace period turned off, and never after a 401.
 #[tokio::test]
 async fn jwks_expired_set_is_not_used_when_the_refetch_fails() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path("/v1/jwks");
-            then.status(200).json_body(jwks(&[&KEY_A]));
-        })
-        .await;
-    let clock = ManualClock::default();
-    let cache = clock.install(cache_for(&server, "sk").with_ttl(Duration::from_secs(100)));
-    let options = VerifyOptions::with_jwks(cache).fixed_time(NOW);
-    let token = KEY_A.sign(&claims());
-    verify_token(&token, &options).await.unwrap();
+    let no_grace = |cache: JwksCache| cache.with_stale_if_error(Duration::ZERO);
+    let default_grace = |cache: JwksCache| cache;
+    let cases: [(&dyn Fn(JwksCache) -> JwksCache, u16); 2] =
+        [(&no_grace, 500), (&default_grace, 401)];
+    for (configure, status) in cases {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.path("/v1/jwks");
+                then.status(200).json_body(jwks(&[&KEY_A]));
+            })
+            .await;
+        let clock = ManualClock::default();
+        let cache = clock.install(configure(
+            cache_for(&server, "sk").with_ttl(Duration::from_secs(100)),
+        ));
+        let options = VerifyOptions::with_jwks(cache.clone()).fixed_time(NOW);
+        let token = KEY_A.sign(&claims());
+        verify_token(&token, &options).await.unwrap();
 
-    mock.delete_async().await;
-    let failing = server
-        .mock_async(|when, then| {
-            when.path("/v1/jwks");
-            then.status(500);
-        })
-        .await;
-    clock.advance(100);
-    assert!(matches!(
-        reject(&token, &options).await,
-        VerifyError::KeyFetch(_)
-    ));
-    assert_eq!(failing.calls_async().await, 1);
+        mock.delete_async().await;
+        let failing = server
+            .mock_async(|when, then| {
+                when.path("/v1/jwks");
+                then.status(status);
+            })
+            .await;
+        clock.advance(100);
+        assert!(
+            matches!(reject(&token, &options).await, VerifyError::KeyFetch(_)),
+            "HTTP {status}"
+        );
+        assert!(!cache.is_stale());
+        assert_eq!(failing.calls_async().await, 1);
+    }
 }
 
 #[tokio::test]

@@ -43,6 +43,10 @@ pub enum VerifyError {
     /// The token names a key (`kid`) that the instance's key set does not
     /// contain, even after refreshing the key set (subject to the refresh rate
     /// limit).
+    ///
+    /// While the key set cannot be refreshed because Clerk's API is down, an
+    /// unknown `kid` is a [`VerifyError::KeyFetch`] instead: the key may be a
+    /// rotation the cache cannot see yet.
     #[error("session token is signed with an unknown key (kid {kid:?})")]
     UnknownKey {
         /// The `kid` from the token header.
@@ -103,8 +107,12 @@ pub enum VerifyError {
     /// expected shape (for example `sub` or `exp` is missing).
     #[error("session token is malformed: {0}")]
     Malformed(String),
-    /// The instance's JSON Web Key Set could not be fetched or parsed.
-    /// This is not the token's fault: the request may be retried.
+    /// The instance's JSON Web Key Set could not be fetched or parsed, and
+    /// the cache has no key it may use instead (see
+    /// [`JwksCache::with_stale_if_error`](crate::auth::JwksCache::with_stale_if_error)).
+    /// This is not the token's fault: the request may be retried. After a
+    /// failed fetch the cache backs off, so this error comes at once,
+    /// without a request to Clerk, until the next attempt is due.
     #[error("could not fetch the instance's JSON Web Key Set: {0}")]
     KeyFetch(String),
     /// A configured verification key (PEM) is not a valid RSA public key.

@@ -33,7 +33,9 @@
 //!   to it.
 //! * **Per-instance key cache** with a TTL that cache hits never extend,
 //!   single-flight refresh, and a rate limit on refetches triggered by
-//!   unknown `kid`s.
+//!   unknown `kid`s. While Clerk's API cannot be reached, the keys already
+//!   held keep verifying for a bounded grace period (never after a 401/403),
+//!   and failed fetches back off instead of holding up requests.
 //! * **Time claims** `exp` (required), `nbf` and `iat` are checked against
 //!   an injectable clock with a small skew (default 5 s).
 //! * **Only session tokens.** One instance signs session tokens, JWT-template
@@ -89,7 +91,8 @@ pub use crate::env::{
 pub use claims::{Actor, Claims, OrgClaims};
 pub use error::VerifyError;
 pub use jwks::{
-    DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL, JwksCache,
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_STALE_IF_ERROR,
+    DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL, JwksCache,
 };
 pub use jwt::{
     Clock, DEFAULT_CLOCK_SKEW, KeySource, PemKey, VerifyOptions, issuer_from_publishable_key,
