@@ -845,6 +845,29 @@ async fn jwks_one_fetch_for_many_verifications() {
 }
 
 #[tokio::test]
+async fn jwks_request_speaks_the_clients_api_version() {
+    let server = MockServer::start_async().await;
+    let version = clerk_backend::generated::CLERK_API_VERSION;
+    let mock = server
+        .mock_async(|when, then| {
+            let when = when.method(GET).path("/v1/jwks");
+            // A dated spec's version, as every other call sends it; an
+            // undated (v1) spec sends none.
+            match version {
+                Some(version) => when.header("clerk-api-version", version),
+                None => when.header_missing("clerk-api-version"),
+            };
+            then.status(200).json_body(jwks(&[&KEY_A]));
+        })
+        .await;
+    let options = VerifyOptions::with_jwks(cache_for(&server, "sk_test_v")).fixed_time(NOW);
+    verify_token(&KEY_A.sign(&claims()), &options)
+        .await
+        .unwrap();
+    assert_eq!(mock.calls_async().await, 1);
+}
+
+#[tokio::test]
 async fn jwks_request_sends_the_secret_key_and_hides_it() {
     let secret = "sk_test_very_secret_value";
     let server = MockServer::start_async().await;

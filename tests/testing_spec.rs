@@ -333,6 +333,7 @@ async fn call_everything(client: &Client) -> clerk_backend::Result<()> {
         .organization_id(&org_id)
         .send()
         .await?;
+    #[allow(deprecated)]
     client
         .list_pending_organization_invitations()
         .organization_id(&org_id)

@@ -740,11 +740,16 @@ impl JwksCache {
     async fn fetch(&self) -> Result<KeySet, FetchFailure> {
         let config = &self.inner.config;
         tracing::debug!(api_url = %config.api_url, "fetching the JWKS");
-        let response = config
+        let mut request = config
             .http
             .get(&config.jwks_url)
             .header(http::header::AUTHORIZATION, config.authorization.clone())
-            .header(http::header::ACCEPT, "application/json")
+            .header(http::header::ACCEPT, "application/json");
+        // The API version the client speaks, as on every other call.
+        if let Some(version) = crate::generated::CLERK_API_VERSION {
+            request = request.header(crate::hooks::CLERK_API_VERSION, version);
+        }
+        let response = request
             .timeout(config.fetch_timeout)
             .send()
             .await
