@@ -230,7 +230,7 @@ async fn demo(serve: bool) -> Result<(), BoxError> {
         })
         .send()
         .await?;
-    let user_id = user.id.clone().ok_or("the user has no ID")?;
+    let user_id = user.id.clone();
     let org = clerk
         .create_organization()
         .body_map(|b| b.name("Demo".to_owned()).created_by(user_id.clone()))

@@ -29,7 +29,7 @@
 //!     .body_map(|b| b.email_address(vec!["ada@example.com".to_string()]).first_name("Ada".to_string()))
 //!     .send()
 //!     .await?;
-//! let user_id = user.id.clone().expect("users have IDs");
+//! let user_id = user.id.clone();
 //!
 //! // A session token for that user, verified like one from Clerk.
 //! let token = fake.sign_in(&user_id);

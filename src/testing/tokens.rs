@@ -21,7 +21,7 @@ use super::state::find;
 /// let user = fake.client().create_user()
 ///     .body_map(|b| b.email_address(vec!["ada@example.com".to_string()]))
 ///     .send().await?;
-/// let user_id = user.id.clone().unwrap_or_default();
+/// let user_id = user.id.clone();
 ///
 /// // A token that expired ten minutes ago.
 /// let expired = fake
