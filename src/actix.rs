@@ -31,7 +31,7 @@
 //!    `Resource::app_data`); `web::Data` is shared as it is, a plain value
 //!    is cloned for each request that needs it.
 //!
-//! [`ClerkWebhook`] finds its [`Webhook`] in the app data the same way
+//! [`ClerkWebhook`] finds its [`Webhook`](crate::webhooks::Webhook) in the app data the same way
 //! (`web::Data<Webhook>` or `Webhook`). If the configuration is missing,
 //! the extractors answer `500` and log an error.
 //!
@@ -290,7 +290,7 @@ impl ResponseError for AuthRejection {
 // Webhooks
 // ---------------------------------------------------------------------------
 
-/// The [`Webhook`] verifier comes from the app data (`web::Data<Webhook>`
+/// The [`Webhook`](crate::webhooks::Webhook) verifier comes from the app data (`web::Data<Webhook>`
 /// or a plain `Webhook`). The body is read with actix-web's `Bytes`
 /// extractor, so the [`PayloadConfig`](web::PayloadConfig) in the app data
 /// sets its size limit (256 KiB by default).

@@ -277,6 +277,9 @@ impl Gate {
 /// The constructors and getters of a middleware type holding a `gate:
 /// Gate` (axum's `ClerkLayer`, actix-web's and Poem's `ClerkMiddleware`),
 /// written once; `$what` names it in the docs ("layer", "middleware").
+/// Unused with Rocket alone: its fairing, which may have no gate, has its
+/// own constructors.
+#[allow(unused_macros)]
 macro_rules! gate_methods {
     ($name:ident, $what:literal) => {
         impl $name {
@@ -308,8 +311,6 @@ macro_rules! gate_methods {
         }
     };
 }
-// Unused with Rocket alone: its fairing, which may have no gate, has its
-// own constructors.
 #[allow(unused_imports)]
 pub(crate) use gate_methods;
 

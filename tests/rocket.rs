@@ -120,7 +120,7 @@ async fn the_shared_cases() {
         )
         .await;
         for case in cases.iter().filter(|case| case.app == app) {
-            let method = Method::from(case.request.method.as_str().parse().unwrap());
+            let method: Method = case.request.method.as_str().parse().unwrap();
             let mut req = client.req(method, case.request.path);
             for (name, value) in &case.request.headers {
                 req.add_header(Header::new(*name, value.clone()));
