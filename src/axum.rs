@@ -118,7 +118,6 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::BoxError;
@@ -126,112 +125,25 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
+use http::StatusCode;
 use http::request::Parts;
-use http::{Extensions, HeaderValue, StatusCode};
 use tower::{Layer, Service};
 
-use crate::auth::{AuthState, VerifyOptions, authenticate_request};
+use crate::auth::{AuthState, VerifyOptions};
 pub use crate::extract::{ClerkAuth, ClerkWebhook, MaybeSignedIn};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
-use crate::rejection::{
-    BodyRejection, Gate, RejectionResponse, optional_sign_in, require_signed_in,
-};
+use crate::rejection::{BodyRejection, optional_sign_in, require_signed_in};
+pub use crate::web::ClerkConfig;
+use crate::web::{self, Admission, Gate, RequestHead, WebRequest};
 use crate::webhooks::Webhook;
 
 // ---------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------
 
-/// The integration's configuration: what the extractors need, session-token
-/// [`VerifyOptions`] and a webhook verifier, each optional. (Not to be
-/// confused with [`AuthState`], the outcome of checking one request.)
-///
-/// Put it in the router state (directly, or as a field of your own state
-/// with a [`FromRef`] implementation), or in the request extensions with
-/// `axum::Extension`. It is cheap to clone.
-///
-/// ```no_run
-/// use axum::extract::FromRef;
-/// use clerk_backend::auth::VerifyOptions;
-/// use clerk_backend::axum::ClerkConfig;
-/// use clerk_backend::webhooks::Webhook;
-///
-/// #[derive(Clone)]
-/// struct AppState {
-///     clerk: ClerkConfig,
-///     db: std::sync::Arc<String>, // whatever else the app needs
-/// }
-///
-/// impl FromRef<AppState> for ClerkConfig {
-///     fn from_ref(state: &AppState) -> ClerkConfig {
-///         state.clerk.clone()
-///     }
-/// }
-///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let state = AppState {
-///     clerk: ClerkConfig::new()
-///         .with_verify_options(VerifyOptions::from_env()?)
-///         .with_webhook(Webhook::from_env()?),
-///     db: Default::default(),
-/// };
-/// let app: axum::Router = axum::Router::new().with_state(state);
-/// # Ok(()) }
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct ClerkConfig {
-    verify: Option<Arc<VerifyOptions>>,
-    webhook: Option<Arc<Webhook>>,
-}
-
-impl ClerkConfig {
-    /// A configuration with nothing in it; add to it with
-    /// [`with_verify_options`](Self::with_verify_options) and
-    /// [`with_webhook`](Self::with_webhook).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Verifies session tokens with `options`.
-    #[must_use]
-    pub fn with_verify_options(mut self, options: VerifyOptions) -> Self {
-        self.verify = Some(Arc::new(options));
-        self
-    }
-
-    /// Verifies webhook deliveries with `webhook`.
-    #[must_use]
-    pub fn with_webhook(mut self, webhook: Webhook) -> Self {
-        self.webhook = Some(Arc::new(webhook));
-        self
-    }
-
-    /// The session-token options, if configured.
-    pub fn verify_options(&self) -> Option<&VerifyOptions> {
-        self.verify.as_deref()
-    }
-
-    /// The webhook verifier, if configured.
-    pub fn webhook(&self) -> Option<&Webhook> {
-        self.webhook.as_deref()
-    }
-}
-
 /// Earlier name of [`ClerkConfig`].
 #[deprecated(note = "renamed `ClerkConfig`: it is configuration, not per-request state")]
 pub type ClerkState = ClerkConfig;
-
-impl From<VerifyOptions> for ClerkConfig {
-    fn from(options: VerifyOptions) -> Self {
-        Self::new().with_verify_options(options)
-    }
-}
-
-impl From<Webhook> for ClerkConfig {
-    fn from(webhook: Webhook) -> Self {
-        Self::new().with_webhook(webhook)
-    }
-}
 
 /// For routers without state: nothing is configured there, so the
 /// configuration must come from the extensions (a [`ClerkLayer`], or an
@@ -256,42 +168,50 @@ impl FromRef<Webhook> for ClerkConfig {
     }
 }
 
-/// `ClerkConfig` from the extensions, else from the router state, picking
-/// one of its fields.
-fn lookup<S, T>(
-    extensions: &Extensions,
-    state: &S,
-    field: impl Fn(&ClerkConfig) -> Option<Arc<T>>,
-) -> Option<Arc<T>>
+/// A request as the core's extractor steps see it: the configuration is a
+/// [`ClerkConfig`] in the extensions, else the router state's; the
+/// [`AuthState`] is cached in the extensions.
+struct AxumRequest<'a, S> {
+    parts: &'a mut Parts,
+    state: &'a S,
+}
+
+impl<S> WebRequest for AxumRequest<'_, S>
 where
     ClerkConfig: FromRef<S>,
 {
-    extensions
-        .get::<ClerkConfig>()
-        .and_then(&field)
-        .or_else(|| field(&ClerkConfig::from_ref(state)))
+    const MODULE: &'static str = "clerk_backend::axum";
+    const VERIFY_HINT: &'static str = "add a ClerkLayer or put a ClerkConfig with verify \
+        options in the router state or request extensions";
+    const WEBHOOK_HINT: &'static str = "put a ClerkConfig with a webhook (or the Webhook \
+        itself) in the router state or request extensions";
+
+    fn config(&self) -> ClerkConfig {
+        let extension = self.parts.extensions.get::<ClerkConfig>().cloned();
+        extension
+            .unwrap_or_default()
+            .or_else(|| ClerkConfig::from_ref(self.state))
+    }
+
+    fn cached_auth(&self) -> Option<AuthState> {
+        self.parts.extensions.get::<AuthState>().cloned()
+    }
+
+    fn cache_auth(&mut self, auth: &AuthState) {
+        self.parts.extensions.insert(auth.clone());
+    }
+
+    fn head(&self) -> RequestHead<'_> {
+        RequestHead::from(&*self.parts)
+    }
 }
 
-/// The request's [`AuthState`]: from the extensions, or computed with the
-/// configured options and then stored in the extensions for later
-/// extractors.
+/// The request's [`AuthState`] (see [`web::auth_state`]).
 async fn request_auth_state<S>(parts: &mut Parts, state: &S) -> Result<AuthState, AuthRejection>
 where
     ClerkConfig: FromRef<S>,
 {
-    if let Some(auth) = parts.extensions.get::<AuthState>() {
-        return Ok(auth.clone());
-    }
-    let Some(options) = lookup(&parts.extensions, state, |c| c.verify.clone()) else {
-        tracing::error!(
-            "clerk_backend::axum: no VerifyOptions for this request; add a ClerkLayer or put a \
-             ClerkConfig with verify options in the router state or request extensions"
-        );
-        return Err(AuthRejection::NotConfigured);
-    };
-    let auth = authenticate_request(&parts.headers, &options).await;
-    parts.extensions.insert(auth.clone());
-    Ok(auth)
+    web::auth_state(&mut AxumRequest { parts, state }).await
 }
 
 // ---------------------------------------------------------------------------
@@ -367,21 +287,8 @@ where
 /// Answers with [`AuthRejection::response`].
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        to_response(self.response())
+        http::Response::from(self.response()).map(Body::from)
     }
-}
-
-/// A [`RejectionResponse`] as an axum [`Response`].
-fn to_response(rejection: RejectionResponse) -> Response {
-    let headers = rejection.headers();
-    let mut response = Response::new(Body::from(rejection.body));
-    *response.status_mut() = rejection.status;
-    for (name, value) in headers {
-        response
-            .headers_mut()
-            .insert(name, HeaderValue::from_static(value));
-    }
-    response
 }
 
 // ---------------------------------------------------------------------------
@@ -422,31 +329,26 @@ where
 {
     type Rejection = WebhookRejection;
 
-    async fn from_request(mut req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Some(webhook) = lookup(req.extensions(), state, |c| c.webhook.clone()) else {
-            tracing::error!(
-                "clerk_backend::axum: no Webhook for this request; put a ClerkConfig with a \
-                 webhook (or the Webhook itself) in the router state or request extensions"
-            );
-            return Err(WebhookRejection::NotConfigured);
-        };
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let webhook = web::webhook(&AxumRequest {
+            parts: &mut parts,
+            state,
+        })?;
         // The body extractor does not need the headers; keep them for the
         // signature check.
-        let headers = std::mem::take(req.headers_mut());
-        let body = Bytes::from_request(req, state)
+        let headers = std::mem::take(&mut parts.headers);
+        let body = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|rejection| WebhookRejection::Body(body_rejection(rejection)))?;
-        match webhook.verify(&headers, &body) {
-            Ok(event) => Ok(ClerkWebhook(event)),
-            Err(error) => Err(WebhookRejection::Invalid(error)),
-        }
+            .map_err(body_rejection);
+        web::verify_webhook(&webhook, &headers, body)
     }
 }
 
 /// Answers with [`WebhookRejection::response`].
 impl IntoResponse for WebhookRejection {
     fn into_response(self) -> Response {
-        to_response(self.response())
+        http::Response::from(self.response()).map(Body::from)
     }
 }
 
@@ -464,7 +366,7 @@ fn body_rejection(rejection: BytesRejection) -> BodyRejection {
 // ---------------------------------------------------------------------------
 
 /// A tower [`Layer`] that authenticates every request with
-/// [`authenticate_request`] and inserts the resulting [`AuthState`] into the
+/// [`authenticate_request`](crate::auth::authenticate_request) and inserts the resulting [`AuthState`] into the
 /// request extensions, where the extractors ([`ClerkAuth`],
 /// [`MaybeSignedIn`], [`AuthState`]) and any other code
 /// (`req.extensions().get::<AuthState>()`) find it.
@@ -508,33 +410,7 @@ pub struct ClerkLayer {
     gate: Gate,
 }
 
-impl ClerkLayer {
-    /// A layer that authenticates every request with `options` and never
-    /// rejects.
-    pub fn new(options: VerifyOptions) -> Self {
-        ClerkLayer {
-            gate: Gate::new(options, false),
-        }
-    }
-
-    /// A layer that authenticates every request with `options` and rejects
-    /// signed-out ones (see [`AuthRejection`]).
-    pub fn require_auth(options: VerifyOptions) -> Self {
-        ClerkLayer {
-            gate: Gate::new(options, true),
-        }
-    }
-
-    /// The options tokens are verified with.
-    pub fn options(&self) -> &VerifyOptions {
-        self.gate.options()
-    }
-
-    /// Whether signed-out requests are rejected.
-    pub fn requires_auth(&self) -> bool {
-        self.gate.requires_auth()
-    }
-}
+web::gate_methods!(ClerkLayer, "layer");
 
 impl<S> Layer<S> for ClerkLayer {
     type Service = ClerkService<S>;
@@ -579,12 +455,13 @@ where
         let gate = self.gate.clone();
         ClerkFuture(Box::pin(async move {
             let (mut parts, body) = req.into_parts();
-            let auth = match gate.admit(&parts.headers).await {
-                Ok(auth) => auth,
-                Err(rejection) => return Ok(rejection.into_response()),
+            let admitted = match gate.admit(RequestHead::from(&parts)).await {
+                Admission::Continue(admitted) => admitted,
+                Admission::Respond(response) => return Ok(response.map(Body::from)),
             };
-            parts.extensions.insert(auth);
-            let response = inner.call(http::Request::from_parts(parts, body)).await?;
+            parts.extensions.insert(admitted.auth);
+            let mut response = inner.call(http::Request::from_parts(parts, body)).await?;
+            response.headers_mut().extend(admitted.response_headers);
             Ok(response.map(Body::new))
         }))
     }

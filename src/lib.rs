@@ -37,7 +37,14 @@
 //!   for session tokens and webhooks.
 //! - `actix` (with the `actix` cargo feature): the same for actix-web 4,
 //!   extractors and a middleware.
-//! - [`rejection`]: the answers both integrations give to rejected requests
+//! - `rocket` (with the `rocket` cargo feature): the same for Rocket 0.5,
+//!   request and data guards and a fairing.
+//! - `poem` (with the `poem` cargo feature): the same for Poem 3,
+//!   extractors and a middleware.
+//! - `web` (with any of those features): the framework-neutral core they
+//!   share: `ClerkConfig`, the request head, admission, the cached
+//!   verification and the webhook step.
+//! - [`rejection`]: the answers all integrations give to rejected requests
 //!   (status, JSON body, `WWW-Authenticate`), as framework-neutral data.
 //! - `testing` (with the `testing` cargo feature): a local fake of Clerk,
 //!   stateful and offline, for an application's own tests.
@@ -95,17 +102,23 @@ pub mod client;
 pub mod config;
 pub mod env;
 pub mod error;
-#[cfg(any(feature = "axum", feature = "actix"))]
+#[cfg(feature = "web")]
 mod extract;
 pub mod generated;
 pub mod paginate;
+#[cfg(feature = "poem")]
+pub mod poem;
 pub mod rejection;
 pub mod retry;
+#[cfg(feature = "rocket")]
+pub mod rocket;
 mod runtime;
 pub mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tls;
+#[cfg(feature = "web")]
+pub mod web;
 pub mod webhooks;
 
 // The paths the generated code (and code written against earlier versions)
