@@ -2,6 +2,7 @@
 //! timestamps, Clerk's metadata merge, ordering and paging.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -18,6 +19,9 @@ pub(crate) struct Store {
     counter: u64,
     last_ms: i64,
     pub(crate) users: Vec<Value>,
+    /// Each user's place in creation order, `(created_at, sequence)`, kept
+    /// after the user is deleted: where a `starting_after` cursor points.
+    pub(crate) user_places: HashMap<String, (i64, usize)>,
     pub(crate) organizations: Vec<Value>,
     pub(crate) memberships: Vec<Membership>,
     pub(crate) invitations: Vec<Value>,
@@ -74,6 +78,7 @@ impl Store {
             counter: 0,
             last_ms: 0,
             users: Vec::new(),
+            user_places: HashMap::new(),
             organizations: Vec::new(),
             memberships: Vec::new(),
             invitations: Vec::new(),
