@@ -77,27 +77,41 @@
 //! # Ok(()) }
 //! ```
 
+mod authenticator;
+pub(crate) mod backend;
+mod checks;
 mod claims;
+mod clock;
 mod error;
 pub mod jwks;
 mod jwt;
 mod key;
 pub mod kind;
+mod machine;
 mod request;
+mod route;
+mod session;
+mod token_type;
 
 pub use crate::env::{
-    API_URL_ENV, DEFAULT_API_URL, JWT_KEY_ENV, PUBLISHABLE_KEY_ENV, SECRET_KEY_ENV,
+    API_URL_ENV, DEFAULT_API_URL, JWT_KEY_ENV, MACHINE_SECRET_KEY_ENV, PUBLISHABLE_KEY_ENV,
+    SECRET_KEY_ENV,
+};
+pub use authenticator::Authenticator;
+pub use checks::{
+    DEFAULT_CLOCK_SKEW, KeySource, PemKey, VerifyOptions, issuer_from_publishable_key,
 };
 pub use claims::{Actor, Claims, OrgClaims};
+pub use clock::Clock;
 pub use error::VerifyError;
 pub use jwks::{
     DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_STALE_IF_ERROR,
     DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL, JwksCache,
 };
-pub use jwt::{
-    Clock, DEFAULT_CLOCK_SKEW, KeySource, PemKey, VerifyOptions, issuer_from_publishable_key,
-    verify_token,
-};
+pub use machine::{MAX_MACHINE_CACHE_TTL, MachineAuth, MachineError};
 pub use request::{
     AuthState, SESSION_COOKIE, SignedOutReason, authenticate_request, session_token,
 };
+pub use route::RouteOptions;
+pub use session::verify_token;
+pub use token_type::{API_KEY_PREFIX, M2M_TOKEN_PREFIX, OAUTH_TOKEN_PREFIX, TokenType};
