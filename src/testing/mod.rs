@@ -56,6 +56,8 @@
 mod call;
 mod errors;
 mod faults;
+mod machine_tokens;
+mod machines;
 mod organizations;
 mod server;
 mod sessions;
@@ -74,6 +76,7 @@ use crate::auth::{JwksCache, VerifyOptions};
 use crate::{Client, ClientBuilder, RetryPolicy};
 
 pub use faults::Fault;
+pub use machine_tokens::FakeMachine;
 pub use server::RecordedRequest;
 pub use tokens::{SessionBuilder, SignedIn};
 
