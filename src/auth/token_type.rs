@@ -81,7 +81,7 @@ impl TokenType {
         if let Some(kind) = Self::of_opaque(token) {
             return kind;
         }
-        match jwt::parse(token).map(|jwt| jwt.kind()) {
+        match jwt::split(token).map(|jwt| jwt.kind()) {
             Ok(JwtKind::M2m) => TokenType::M2mToken,
             Ok(JwtKind::OAuth) => TokenType::OAuthToken,
             Ok(JwtKind::Session) | Err(_) => TokenType::SessionToken,
