@@ -266,7 +266,7 @@ impl AuthRejection {
         let challenge = match self {
             AuthRejection::SignedOut(SignedOutReason::NoToken) => {
                 body.message =
-                    Some("no session token (Authorization: Bearer or __session cookie)".into());
+                    Some("no token (Authorization: Bearer, or the __session cookie for a session)".into());
                 "Bearer"
             }
             AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => {
@@ -543,7 +543,7 @@ mod tests {
         );
         assert_eq!(
             std::str::from_utf8(&response.body).unwrap(),
-            r#"{"error":"signed_out","reason":"no_token","message":"no session token (Authorization: Bearer or __session cookie)"}"#
+            r#"{"error":"signed_out","reason":"no_token","message":"no token (Authorization: Bearer, or the __session cookie for a session)"}"#
         );
 
         let expired = SignedOutReason::InvalidToken(VerifyError::Expired { exp: 1, now: 2 });

@@ -311,10 +311,13 @@ impl Gate {
         self
     }
 
+    // Unused with Rocket alone (its fairing has no getter for it).
+    #[allow(dead_code)]
     pub(crate) fn authenticator(&self) -> &Authenticator {
         &self.auth
     }
 
+    #[allow(dead_code)]
     pub(crate) fn route_options(&self) -> RouteOptions {
         self.route
     }
