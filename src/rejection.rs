@@ -265,8 +265,10 @@ impl AuthRejection {
         tracing::debug!(reason = self.reason(), "clerk: request rejected: {self}");
         let challenge = match self {
             AuthRejection::SignedOut(SignedOutReason::NoToken) => {
-                body.message =
-                    Some("no token (Authorization: Bearer, or the __session cookie for a session)".into());
+                body.message = Some(
+                    "no token (Authorization: Bearer, or the __session cookie for a session)"
+                        .into(),
+                );
                 "Bearer"
             }
             AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => {
