@@ -167,7 +167,7 @@ async fn opaque_m2m_tokens_verify_with_the_machine_secret_key() {
     let machine = state.machine().expect("verified");
     assert_eq!(machine.token_type(), TokenType::M2mToken);
     assert_eq!(machine.machine_id(), Some(caller.id.as_str()));
-    assert_eq!(machine.scopes(), [callee.id.clone()]);
+    assert_eq!(machine.scopes(), std::slice::from_ref(&callee.id));
     assert!(machine.id().starts_with("mt_"));
     assert!(machine.expires_at().is_some());
 

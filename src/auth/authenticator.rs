@@ -86,7 +86,7 @@ impl Authenticator {
     /// `lookup`.
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, VerifyError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let mut auth = Self::new(VerifyOptions::from_env_with(&get)?);
+        let mut auth = Self::new(VerifyOptions::from_env_with(get)?);
         if let Some(secret_key) = get(crate::env::SECRET_KEY_ENV) {
             let mut builder = Client::builder(secret_key.trim());
             if let Some(url) = get(crate::env::API_URL_ENV) {
