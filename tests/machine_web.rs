@@ -110,29 +110,32 @@ fn api_keys_only() -> RouteOptions {
     RouteOptions::accepting([TokenType::ApiKey])
 }
 
+// The handlers: the extractor types are the same in every integration.
+use clerk_backend::axum::{Authenticated, ClerkAuth, ClerkMachine};
+
+async fn machine(ClerkMachine(m): ClerkMachine) -> String {
+    format!("{} {}", m.token_type(), m.subject())
+}
+
+async fn session(ClerkAuth(claims): ClerkAuth) -> String {
+    format!("user {}", claims.user_id())
+}
+
+async fn any(auth: Authenticated) -> String {
+    match auth {
+        Authenticated::Session(c) => format!("session {}", c.user_id()),
+        Authenticated::Machine(m) => format!("machine {} {}", m.token_type(), m.subject()),
+    }
+}
+
 #[cfg(feature = "axum")]
 mod axum_routes {
     use super::*;
     use axum::Router;
     use axum::body::Body;
     use axum::routing::get;
-    use clerk_backend::axum::{Authenticated, ClerkAuth, ClerkConfig, ClerkLayer, ClerkMachine};
+    use clerk_backend::axum::{ClerkConfig, ClerkLayer};
     use tower::ServiceExt as _;
-
-    async fn machine(ClerkMachine(m): ClerkMachine) -> String {
-        format!("{} {}", m.token_type(), m.subject())
-    }
-
-    async fn session(ClerkAuth(claims): ClerkAuth) -> String {
-        format!("user {}", claims.user_id())
-    }
-
-    async fn any(auth: Authenticated) -> String {
-        match auth {
-            Authenticated::Session(c) => format!("session {}", c.user_id()),
-            Authenticated::Machine(m) => format!("machine {} {}", m.token_type(), m.subject()),
-        }
-    }
 
     #[tokio::test]
     async fn axum_routes_require_what_they_name() {
@@ -195,24 +198,7 @@ mod actix_routes {
     use super::*;
     use actix_web::test::{self, TestRequest};
     use actix_web::{App, web};
-    use clerk_backend::actix::{
-        Authenticated, ClerkAuth, ClerkConfig, ClerkMachine, ClerkMiddleware,
-    };
-
-    async fn machine(ClerkMachine(m): ClerkMachine) -> String {
-        format!("{} {}", m.token_type(), m.subject())
-    }
-
-    async fn session(ClerkAuth(claims): ClerkAuth) -> String {
-        format!("user {}", claims.user_id())
-    }
-
-    async fn any(auth: Authenticated) -> String {
-        match auth {
-            Authenticated::Session(c) => format!("session {}", c.user_id()),
-            Authenticated::Machine(m) => format!("machine {} {}", m.token_type(), m.subject()),
-        }
-    }
+    use clerk_backend::actix::{ClerkConfig, ClerkMiddleware};
 
     #[actix_web::test]
     async fn actix_routes_require_what_they_name() {

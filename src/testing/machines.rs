@@ -195,32 +195,31 @@ pub(crate) fn create_api_key(store: &mut Store, call: &Call) -> Result<Value, Ap
 
 /// `POST /api_keys/{apiKeyID}/revoke`.
 pub(crate) fn revoke_api_key(store: &mut Store, call: &Call) -> Result<Value, ApiError> {
-    let reason = opt_str(&call.body()?, "revocation_reason")?;
-    let now = store.now_ms();
-    let id = call.path("apiKeyID");
-    let (_, object) = store
-        .machine
-        .api_keys
-        .iter_mut()
-        .find(|(_, o)| o["id"] == id)
-        .ok_or_else(|| ApiError::not_found("api_key", id))?;
-    object["revoked"] = json!(true);
-    object["revocation_reason"] = json!(reason);
-    object["updated_at"] = json!(now);
-    Ok(object.clone())
+    revoke(store, call, ("apiKeyID", "api_key"), |m| &mut m.api_keys)
 }
 
 /// `POST /m2m_tokens/{m2m_token_id}/revoke`.
 pub(crate) fn revoke_m2m_token(store: &mut Store, call: &Call) -> Result<Value, ApiError> {
+    revoke(store, call, ("m2m_token_id", "m2m_token"), |m| {
+        &mut m.m2m_tokens
+    })
+}
+
+/// A revoke endpoint: the token whose ID is the path parameter `param`,
+/// revoked with the body's `revocation_reason`.
+fn revoke(
+    store: &mut Store,
+    call: &Call,
+    (param, what): (&str, &str),
+    pick: fn(&mut MachineStore) -> &mut Vec<(String, Value)>,
+) -> Result<Value, ApiError> {
     let reason = opt_str(&call.body()?, "revocation_reason")?;
     let now = store.now_ms();
-    let id = call.path("m2m_token_id");
-    let (_, object) = store
-        .machine
-        .m2m_tokens
+    let id = call.path(param);
+    let (_, object) = pick(&mut store.machine)
         .iter_mut()
         .find(|(_, o)| o["id"] == id)
-        .ok_or_else(|| ApiError::not_found("m2m_token", id))?;
+        .ok_or_else(|| ApiError::not_found(what, id))?;
     object["revoked"] = json!(true);
     object["revocation_reason"] = json!(reason);
     object["updated_at"] = json!(now);
