@@ -165,6 +165,8 @@ impl AuthState {
 /// match authenticate_request(&headers, &options).await {
 ///     AuthState::SignedIn(claims) => println!("hello {}", claims.user_id()),
 ///     AuthState::SignedOut(reason) => println!("401: {reason:?}"),
+///     // Machine tokens come from `Authenticator::authenticate` only.
+///     AuthState::Machine(_) => unreachable!(),
 /// }
 /// # }
 /// ```
