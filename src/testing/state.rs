@@ -28,6 +28,8 @@ pub(crate) struct Store {
     pub(crate) sessions: Vec<Value>,
     /// The instance's key set (`GET /v1/jwks`).
     pub(crate) jwks: Value,
+    /// Machines, API keys, M2M and OAuth access tokens.
+    pub(crate) machine: super::machines::MachineStore,
 }
 
 /// A user's membership in an organization.
@@ -84,6 +86,7 @@ impl Store {
             invitations: Vec::new(),
             sessions: Vec::new(),
             jwks,
+            machine: Default::default(),
         }
     }
 
