@@ -104,8 +104,11 @@ async fn paging_10000_users_survives_a_fault_in_every_fifth_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_failing_past_the_retry_budget_ends_the_stream_after_the_items_before_it() {
     const BAD_OFFSET: u64 = 5_000;
-    let server = serve(|req, _| {
-        if req.query("offset") == Some(&BAD_OFFSET.to_string()) {
+    // The list pages by cursor after its first page: the bad page is the
+    // one that starts after the item before it.
+    let bad_cursor = expected_id(BAD_OFFSET - 1);
+    let server = serve(move |req, _| {
+        if req.query("starting_after") == Some(bad_cursor.as_str()) {
             page(req).delivered(Delivery::CutShort)
         } else {
             page(req)

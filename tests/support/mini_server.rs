@@ -64,13 +64,23 @@ impl Response {
 
     /// One page of a list of `total` items, as Clerk pages: `offset` and
     /// `limit` (default 10) from the request's query, items made by `item`.
+    /// A `starting_after` cursor starts after the item it names: item `n`'s
+    /// id must end in `_<n>` (`user_00042`), so the page can find it.
     pub fn page(req: &Request, total: u64, item: impl Fn(u64) -> String) -> Self {
         let number = |name: &str, default: u64| {
             req.query(name)
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(default)
         };
+        let after = match req.query("starting_after") {
+            None => 0,
+            Some(id) => match id.rsplit('_').next().and_then(|n| n.parse::<u64>().ok()) {
+                Some(n) => n + 1,
+                None => return Self::json(422, r#"{"errors":[{"code":"bad_cursor"}]}"#),
+            },
+        };
         let (offset, limit) = (number("offset", 0), number("limit", 10));
+        let offset = offset + after;
         let items: Vec<String> = (offset..total.min(offset + limit)).map(item).collect();
         Self::json(200, format!("[{}]", items.join(",")))
     }
