@@ -57,24 +57,34 @@ fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>
     })
 }
 
-/// `X` for every `types::builder::X` the operation builders name.
+/// `X` for every `types::builder::X` or `types::X` the fields of the
+/// operation builders name: the bodies (an array body names its item type
+/// without a builder) and the parameters. Responses appear only in the
+/// builders' methods, never in their fields.
 fn body_builders(operations: &[Item]) -> BTreeSet<String> {
     struct Paths(BTreeSet<String>);
     impl Visit<'_> for Paths {
         fn visit_path(&mut self, path: &syn::Path) {
             let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if let [.., types, builder, name] = names.as_slice()
-                && types == "types"
-                && builder == "builder"
-            {
-                self.0.insert(name.clone());
+            match names.as_slice() {
+                [.., types, builder, name] if types == "types" && builder == "builder" => {
+                    self.0.insert(name.clone());
+                }
+                [.., types, name] if types == "types" => {
+                    self.0.insert(name.clone());
+                }
+                _ => {}
             }
             syn::visit::visit_path(self, path);
         }
     }
     let mut paths = Paths(BTreeSet::new());
     for item in operations {
-        paths.visit_item(item);
+        if let Item::Struct(s) = item {
+            for field in &s.fields {
+                paths.visit_type(&field.ty);
+            }
+        }
     }
     paths.0
 }
