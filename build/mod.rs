@@ -19,6 +19,7 @@ mod samples;
 mod syntax;
 pub mod tags;
 mod unions;
+mod webhooks;
 
 use serde_json::Value;
 use std::any::Any;
@@ -50,6 +51,18 @@ pub fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed={}", spec_path.display());
 
     let mut spec = load(&spec_path)?;
+    // The webhook events' payloads join the API's schemas before anything
+    // else reads the document (`webhooks.rs`): feature pruning keeps what
+    // they reach, and normalisation treats them as inbound data.
+    println!("cargo:rerun-if-env-changed={}", webhooks::SPEC_ENV);
+    let webhook_path = match std::env::var(webhooks::SPEC_ENV) {
+        Ok(p) if !p.trim().is_empty() => root.join(p.trim()),
+        _ => root.join(webhooks::DEFAULT_SPEC),
+    };
+    println!("cargo:rerun-if-changed={}", webhook_path.display());
+    let webhook_spec = load(&webhook_path)?;
+    let merged = webhooks::merge(&mut spec, &webhook_spec)
+        .map_err(|e| format!("{}: {e}", webhook_path.display()))?;
     // The fake's routes (`clerk_backend::testing`) serve all of Clerk,
     // whichever areas the client compiles.
     let whole = spec.clone();
@@ -89,6 +102,17 @@ pub fn run() -> Result<(), String> {
 
     let mut file = generate(&spec)?;
     let counts = rewrite::rewrite(&mut file);
+    let events = webhooks::generate(&merged, &file)
+        .map_err(|e| format!("{}: {e}", webhook_path.display()))?;
+    if verbose {
+        println!(
+            "cargo:warning=webhooks: {} events, {} payload schemas, {} of them the API's own: {:?}",
+            merged.events.len(),
+            merged.payloads.len(),
+            merged.shared.len(),
+            merged.shared
+        );
+    }
     if verbose {
         println!("cargo:warning=API areas: {selection:?}");
         println!("cargo:warning=rewritten: {counts:?}");
@@ -123,6 +147,7 @@ pub fn run() -> Result<(), String> {
         &out.join("codegen.rs"),
         &format!("{client}\n{extra}\n{pages}\n{queries}\n{constants}"),
     )?;
+    write(&out.join("webhook_events.rs"), &events)?;
     write(&out.join("operation_tests.rs"), &tests)?;
     write(&out.join("compat_tests.rs"), &compat)?;
     let routes = if selection.dropped_operations == 0 {

@@ -19,6 +19,11 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// Top-level key under which `build/webhooks.rs` records each webhook
+/// event's payload schema (`{"user.created": {"$ref": ...}}`): inbound data,
+/// like responses, for [`forward_compatible_responses`].
+pub const WEBHOOK_PAYLOADS: &str = "x-clerk-webhook-payloads";
+
 /// What normalisation learnt about the document, for the code generator.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -821,6 +826,16 @@ fn reachable(components: &Value, roots: Vec<&Value>) -> BTreeSet<String> {
 ///
 /// Unknown fields are already ignored (see `open_objects`). A required
 /// scalar that is missing (an `id`) still fails, with the path of the field.
+///
+/// Webhook payloads (the schemas [`WEBHOOK_PAYLOADS`] reaches) are inbound
+/// data too and get the same rules, plus one: every required property but
+/// `id` becomes optional. A webhook is not an answer to a request the
+/// client made, and `required` does not hold for it: Clerk's own examples
+/// leave out required strings (`invoice_id`, `inviter_id`), integers
+/// (`created_at_ms`), booleans (`is_creator_eligible`) and send `null`
+/// for non-nullable ones, and an event that failed to decode would reach
+/// the application only as raw JSON. A payload without its `id` names
+/// nothing to act on, so that one still fails.
 fn forward_compatible_responses(spec: &mut Value, report: &mut Report) {
     let components = spec.get("components").cloned().unwrap_or(Value::Null);
     let mut request_roots = Vec::new();
@@ -844,6 +859,10 @@ fn forward_compatible_responses(spec: &mut Value, report: &mut Report) {
     }
     let requests = reachable(&components, request_roots);
     let responses = reachable(&components, response_roots);
+    let webhooks = reachable(
+        &components,
+        spec.get(WEBHOOK_PAYLOADS).into_iter().collect(),
+    );
     let closed = closed_discriminators(&components);
     let mut counts = CompatCounts::default();
     let taken = components
@@ -856,13 +875,14 @@ fn forward_compatible_responses(spec: &mut Value, report: &mut Report) {
         taken,
         added: Vec::new(),
         components: components.clone(),
+        webhook: false,
     };
     if let Some(schemas) = spec
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
     {
         for (name, schema) in schemas.iter_mut() {
-            if !responses.contains(name) {
+            if !responses.contains(name) && !webhooks.contains(name) {
                 continue;
             }
             if requests.contains(name) {
@@ -870,8 +890,10 @@ fn forward_compatible_responses(spec: &mut Value, report: &mut Report) {
                 continue;
             }
             let keep = closed.get(name).cloned().unwrap_or(Closed::None);
+            l.webhook = webhooks.contains(name);
             l.loosen(schema, &pascal(name), true, &keep);
         }
+        l.webhook = false;
     }
     for (_, _, op) in operations_mut(spec) {
         let id = pascal(
@@ -1062,6 +1084,8 @@ struct Loosener<'c> {
     added: Vec<(String, Value)>,
     /// The components as the spec has them, to read union variants.
     components: Value,
+    /// The schema is a webhook payload: only `id` stays required.
+    webhook: bool,
 }
 
 fn pascal(s: &str) -> String {
@@ -1211,7 +1235,9 @@ impl Loosener<'_> {
                     self.counts.nullable_collections += 1;
                 }
                 let is_required = required.contains(prop_name);
-                if is_required && (nullable || collection || object) {
+                if is_required
+                    && (nullable || collection || object || self.webhook && prop_name != "id")
+                {
                     self.counts.relaxed_required += 1;
                 } else if is_required {
                     keep.push(Value::String(prop_name.clone()));
