@@ -95,6 +95,12 @@ pub fn run() -> Result<(), String> {
     }
     let verbose = std::env::var_os("CLERK_BUILD_VERBOSE").is_some();
     if verbose {
+        for pass in normalize::PASSES {
+            println!(
+                "cargo:warning=normalisation pass {} ({:?}, {:?})",
+                pass.name, pass.scope, pass.direction
+            );
+        }
         for note in &report.notes {
             println!("cargo:warning={note}");
         }
@@ -250,7 +256,9 @@ fn diagnose(spec: &Value, whole: String) -> String {
     if let Err(e) = generate_once(&bare) {
         return format!(
             "a component schema cannot be generated (no operation involved):\n  {e}\n\
-             Check the schemas named in the message under `components.schemas`."
+             Check the schemas named in the message under `components.schemas` (a \
+             `Webhook<Name>` schema is `<Name>` of the webhook spec, `{}`).",
+            webhooks::SPEC_ENV
         );
     }
     let paths = spec["paths"].as_object().cloned().unwrap_or_default();

@@ -4,8 +4,10 @@
 //!
 //! Every pass works on the *shape* of the document, never on an operation
 //! or schema name, so a newer spec goes through the same code. Each pass is
-//! a function below, documented with the shape it fixes and why; each has a
-//! unit test on a small fragment in `tests/normalize.rs`.
+//! a function below, documented with the shape it fixes and why, and listed
+//! in [`PASSES`] with its scope (document, operations, schemas) and
+//! direction (inbound: responses and webhook payloads; outbound: requests);
+//! each has a unit test on a small fragment in `tests/normalize.rs`.
 //!
 //! This file is compiled twice: by `build.rs` (through `build/mod.rs`) and by
 //! the test above (through `#[path]`). It therefore depends on `serde_json`
@@ -94,23 +96,174 @@ pub struct MultipartOp {
     pub success_schema: Option<String>,
 }
 
-/// Run every pass, in order, on `spec`.
+/// What part of the document a pass reads and rewrites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The document as a whole (its shape, its `$ref`s).
+    Document,
+    /// Operations: their ids, parameters, request bodies and responses.
+    Operations,
+    /// Schemas (`components.schemas` and those inline in operations),
+    /// whoever uses them: the client's responses and requests, and the
+    /// webhook payloads `build/webhooks.rs` merges in (which therefore go
+    /// through these passes, not through code of their own).
+    Schemas,
+}
+
+/// Which data a pass is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// What the crate decodes: responses and webhook payloads.
+    Inbound,
+    /// What the crate sends: parameters and request bodies.
+    Outbound,
+    /// Both.
+    Both,
+}
+
+/// One normalisation pass, as [`PASSES`] lists them.
+pub struct Pass {
+    /// The function's name below, where its doc comment says what it fixes.
+    pub name: &'static str,
+    pub scope: Scope,
+    pub direction: Direction,
+    pub run: fn(&mut Value, &mut Report) -> Result<(), String>,
+}
+
+/// Every pass, in the order [`normalize`] runs them: the shape check and
+/// `$ref` inlining first, operations next (multipart extraction before
+/// anything reads request bodies), then schemas (forward compatibility
+/// after closed objects and constraints are gone, request defaults after
+/// it, since it decides which schemas requests share), query styles last.
+pub const PASSES: &[Pass] = &[
+    Pass {
+        name: "check_shape",
+        scope: Scope::Document,
+        direction: Direction::Both,
+        run: |s, _| check_shape(s),
+    },
+    Pass {
+        name: "ensure_operation_ids",
+        scope: Scope::Operations,
+        direction: Direction::Both,
+        run: |s, r| {
+            ensure_operation_ids(s, r);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "inline_refs",
+        scope: Scope::Document,
+        direction: Direction::Both,
+        run: |s, _| {
+            inline_refs(s);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "extract_multipart",
+        scope: Scope::Operations,
+        direction: Direction::Outbound,
+        run: extract_multipart,
+    },
+    Pass {
+        name: "prefer_json_bodies",
+        scope: Scope::Operations,
+        direction: Direction::Outbound,
+        run: |s, r| {
+            prefer_json_bodies(s, r);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "unify_success_responses",
+        scope: Scope::Operations,
+        direction: Direction::Inbound,
+        run: |s, r| {
+            unify_success_responses(s, r);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "unify_error_responses",
+        scope: Scope::Operations,
+        direction: Direction::Inbound,
+        run: |s, r| {
+            unify_error_responses(s, r);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "dedupe_parameters",
+        scope: Scope::Operations,
+        direction: Direction::Outbound,
+        run: |s, r| {
+            dedupe_parameters(s, r);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "integral_number_parameters",
+        scope: Scope::Operations,
+        direction: Direction::Outbound,
+        run: |s, r| {
+            integral_number_parameters(s, r);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "open_objects",
+        scope: Scope::Schemas,
+        direction: Direction::Both,
+        run: |s, _| {
+            open_objects(s);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "drop_format_constraints",
+        scope: Scope::Schemas,
+        direction: Direction::Both,
+        run: |s, r| {
+            drop_format_constraints(s, r);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "forward_compatible_responses",
+        scope: Scope::Schemas,
+        direction: Direction::Inbound,
+        run: |s, r| {
+            forward_compatible_responses(s, r);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "unset_request_defaults",
+        scope: Scope::Schemas,
+        direction: Direction::Outbound,
+        run: |s, r| {
+            unset_request_defaults(s, r);
+            Ok(())
+        },
+    },
+    Pass {
+        name: "query_styles",
+        scope: Scope::Operations,
+        direction: Direction::Outbound,
+        run: |s, r| {
+            query_styles(s, r);
+            Ok(())
+        },
+    },
+];
+
+/// Run every pass of [`PASSES`], in order, on `spec`.
 pub fn normalize(spec: &mut Value) -> Result<Report, String> {
     let mut report = Report::default();
-    check_shape(spec)?;
-    ensure_operation_ids(spec, &mut report);
-    inline_refs(spec);
-    extract_multipart(spec, &mut report)?;
-    prefer_json_bodies(spec, &mut report);
-    unify_success_responses(spec, &mut report);
-    unify_error_responses(spec, &mut report);
-    dedupe_parameters(spec, &mut report);
-    integral_number_parameters(spec, &mut report);
-    open_objects(spec);
-    drop_format_constraints(spec, &mut report);
-    forward_compatible_responses(spec, &mut report);
-    unset_request_defaults(spec, &mut report);
-    query_styles(spec, &mut report);
+    for pass in PASSES {
+        (pass.run)(spec, &mut report)?;
+    }
     Ok(report)
 }
 

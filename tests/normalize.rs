@@ -573,3 +573,34 @@ fn union_variants_keep_only_their_discriminators_closed() {
         );
     }
 }
+
+#[test]
+fn the_pass_registry_lists_each_pass_once_with_its_scope_and_direction() {
+    use normalize::{Direction, PASSES, Scope};
+    let names: Vec<&str> = PASSES.iter().map(|p| p.name).collect();
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    // The shape check runs first: later passes index the document freely.
+    assert_eq!(names[0], "check_shape");
+    // Inbound schema passes are the ones webhook payloads go through.
+    let inbound: Vec<&str> = PASSES
+        .iter()
+        .filter(|p| p.scope == Scope::Schemas && p.direction != Direction::Outbound)
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(
+        inbound,
+        [
+            "open_objects",
+            "drop_format_constraints",
+            "forward_compatible_responses"
+        ]
+    );
+    // Forward compatibility decides which schemas requests share before
+    // request defaults are removed from those.
+    let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
+    assert!(at("forward_compatible_responses") < at("unset_request_defaults"));
+    assert!(at("extract_multipart") < at("prefer_json_bodies"));
+}
