@@ -1,7 +1,8 @@
 //! Cargo features per API area: the spec's operation tags ("Users",
 //! "Organizations", ...) become features (`users`, `organizations`, ...),
 //! all on by default (`all-apis`). An application that enables only some
-//! compiles only their operations and the schemas those reach.
+//! compiles only their operations and the schemas those reach, besides the
+//! webhook payloads (`webhooks.rs`), which are always compiled.
 //!
 //! The selection is made on the spec, before anything else reads it, so the
 //! client, its pagination glue, the generated tests and the fake's routes all
