@@ -75,7 +75,7 @@ pub struct MaybeSignedIn(pub Option<Claims>);
 /// async fn clerk_events(ClerkWebhook(event): ClerkWebhook) {
 ///     match event.data {
 ///         EventData::UserCreated(user) => println!("new user {}", user.id),
-///         EventData::UserDeleted(user) => println!("user {} deleted", user.id),
+///         EventData::UserDeleted(deleted) => println!("user {:?} deleted", deleted.id),
 ///         _ => println!("ignoring {}", event.event_type),
 ///     }
 /// }
