@@ -52,7 +52,7 @@ fn bench_fake(c: &mut Criterion) {
                         .send()
                         .await
                         .expect("create_user");
-                    let id = user.id.clone().expect("user id");
+                    let id = user.id.clone();
                     black_box(
                         client
                             .get_user()

@@ -19,6 +19,7 @@ mod samples;
 mod syntax;
 pub mod tags;
 mod unions;
+mod versions;
 mod webhooks;
 
 use serde_json::Value;
@@ -81,6 +82,7 @@ pub fn run() -> Result<(), String> {
     // What the spec documents, before normalisation loosens it: the
     // forward-compatibility tests decode instances of this.
     let mut original = spec.clone();
+    let meta = versions::collect(&spec).map_err(|e| format!("{}: {e}", spec_path.display()))?;
     let api_version = normalize::api_version_date(&spec);
     let info_version = spec
         .pointer("/info/version")
@@ -119,14 +121,16 @@ pub fn run() -> Result<(), String> {
             merged.shared
         );
     }
+    let deprecated = versions::deprecate(&mut file, &meta);
     if verbose {
         println!("cargo:warning=API areas: {selection:?}");
-        println!("cargo:warning=rewritten: {counts:?}");
+        println!("cargo:warning=rewritten: {counts:?}, {deprecated} deprecated");
     }
     let client = prettyplease::unparse(&file);
-    let tests = optests::generate(&spec, &report.multipart, &report.query_styles, &file);
+    let tests = optests::generate(&spec, &report.multipart, &report.query_styles, &meta, &file);
     let pages = paginate::generate(&spec, &file);
     let queries = query::generate(&report.query_styles);
+    let pins = versions::generate(&meta);
     normalize::inline_refs(&mut original);
     let compat = compattests::generate(&original, &report.multipart, &file);
     let extra = multipart::generate(&report.multipart)?;
@@ -151,7 +155,7 @@ pub fn run() -> Result<(), String> {
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     write(
         &out.join("codegen.rs"),
-        &format!("{client}\n{extra}\n{pages}\n{queries}\n{constants}"),
+        &format!("{client}\n{extra}\n{pages}\n{queries}\n{pins}\n{constants}"),
     )?;
     write(&out.join("webhook_events.rs"), &events)?;
     write(&out.join("operation_tests.rs"), &tests)?;

@@ -17,6 +17,7 @@ use super::names::{method as snake, type_name};
 use super::normalize::{METHODS, MultipartOp, QueryStyle};
 use super::samples::{Mode, Sampler};
 use super::syntax::setter_types;
+use super::versions::OperationMeta;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -53,6 +54,7 @@ pub fn generate(
     spec: &Value,
     multipart: &[MultipartOp],
     styles: &[QueryStyle],
+    meta: &OperationMeta,
     file: &syn::File,
 ) -> String {
     let types = setter_types(file);
@@ -72,7 +74,10 @@ pub fn generate(
                     Fill::Everything => &mut full,
                     Fill::RequiredOnly => &mut minimal,
                 };
-                let (call, when) = request(path, method, op, fill, styles, &types, sampler);
+                let (call, mut when) = request(path, method, op, fill, styles, &types, sampler);
+                if let Some(version) = meta.pinned.get(&snake(id)) {
+                    write!(when, ".header(\"clerk-api-version\", {version:?})").unwrap();
+                }
                 let name = match fill {
                     Fill::Everything => snake(id),
                     Fill::RequiredOnly => format!("{}_sends_only_what_is_set", snake(id)),
@@ -290,7 +295,7 @@ fn push_test(
     };
     writeln!(
         out,
-        "#[tokio::test]\nasync fn {fn_name}() {{\n    let server = ::httpmock::MockServer::start_async().await;\n    \
+        "#[tokio::test]\n#[allow(deprecated)] // every operation is tested, deprecated ones too\nasync fn {fn_name}() {{\n    let server = ::httpmock::MockServer::start_async().await;\n    \
          let mock = server.mock_async(|when, then| {{ {when}; {then} }}).await;\n    \
          let client = client_for(&server);\n    \
          let result = {call}.send().await;\n    \

@@ -1,5 +1,5 @@
-//! Glue between the generated list operations and `src/ext.rs`: an
-//! implementation of `crate::ext::Paginate` for the builder of every
+//! Glue between the generated list operations and `src/paginate.rs`: an
+//! implementation of `crate::paginate::Paginate` (named by its earlier path, `crate::ext`) for the builder of every
 //! operation that pages with `limit` and `offset` (Clerk's convention) and
 //! returns either a bare array or a `{data: [...], total_count}` object.
 //!

@@ -1,5 +1,5 @@
 //! Generates `query_separators`: for each operation, the array query
-//! parameters whose items the request hook (`src/hooks.rs`) joins into one
+//! parameters whose items the request hook (`src/runtime/hooks.rs`) joins into one
 //! value instead of progenitor's `name=a&name=b` (see
 //! `normalize::query_styles`).
 

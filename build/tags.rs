@@ -17,17 +17,19 @@ use serde_json::Value;
 use std::collections::HashSet;
 
 /// The features `Cargo.toml` declares for API areas: the slugs of the tags
-/// of Clerk's specs (2024-10 to 2026-08). `tests/tags.rs` checks that
+/// of Clerk's specs (2024-10 to 2026-08, and the dated 2026-05-12). `tests/tags.rs` checks that
 /// `Cargo.toml` declares each of these, and that `all-apis` enables them all.
 pub const FEATURES: &[&str] = &[
     "actor-tokens",
     "admin-portal-link-tokens",
+    "agent-tasks",
     "allow-list-block-list",
     "api-keys",
     "beta-features",
     "billing",
     "clients",
     "commerce",
+    "directories",
     "domains",
     "email-addresses",
     "email-sms-templates",
@@ -45,12 +47,14 @@ pub const FEATURES: &[&str] = &[
     "organization-invitations",
     "organization-memberships",
     "organization-permissions",
+    "organization-roles",
     "organizations",
     "phone-numbers",
     "proxy-checks",
     "redirect-urls",
     "role-sets",
     "saml-connections",
+    "scim-directories",
     "sessions",
     "sign-in-tokens",
     "sign-ups",

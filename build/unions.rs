@@ -2,7 +2,7 @@
 //! `#[serde(untagged)] enum X { A(A), B(B), Other(serde_json::Value) }`),
 //! written to read the value once into `crate::union::Buffer` and try each
 //! variant on it in order, as serde's derive does, but without building a
-//! formatted error for every variant that does not fit (`src/union.rs`).
+//! formatted error for every variant that does not fit (`src/runtime/union.rs`).
 //!
 //! Only enums of newtype variants without `#[serde]` attributes of their
 //! own are rewritten (the shape typify gives `oneOf`/`anyOf`); any other

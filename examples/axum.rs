@@ -49,7 +49,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use clerk_backend::Client;
 use clerk_backend::auth::{JWT_KEY_ENV, SECRET_KEY_ENV, VerifyOptions};
-use clerk_backend::axum::{ClerkAuth, ClerkLayer, ClerkState, ClerkWebhook, MaybeSignedIn};
+use clerk_backend::axum::{ClerkAuth, ClerkConfig, ClerkLayer, ClerkWebhook, MaybeSignedIn};
 use clerk_backend::testing::FakeClerk;
 use clerk_backend::webhooks::{EventData, SIGNING_SECRET_ENV, Webhook};
 
@@ -140,18 +140,18 @@ async fn clerk_webhook(ClerkWebhook(event): ClerkWebhook) -> StatusCode {
 /// client (for `/api/profile`).
 #[derive(Clone)]
 struct AppState {
-    clerk: ClerkState,
+    clerk: ClerkConfig,
     client: Option<Client>,
 }
 
-impl FromRef<AppState> for ClerkState {
-    fn from_ref(state: &AppState) -> ClerkState {
+impl FromRef<AppState> for ClerkConfig {
+    fn from_ref(state: &AppState) -> ClerkConfig {
         state.clerk.clone()
     }
 }
 
 pub fn app(options: VerifyOptions, webhook: Option<Webhook>, client: Option<Client>) -> Router {
-    let mut clerk = ClerkState::from(options.clone());
+    let mut clerk = ClerkConfig::from(options.clone());
     if let Some(webhook) = webhook {
         clerk = clerk.with_webhook(webhook);
     }
@@ -233,7 +233,7 @@ async fn demo(serve: bool) -> Result<(), BoxError> {
         })
         .send()
         .await?;
-    let user_id = user.id.clone().ok_or("the user has no ID")?;
+    let user_id = user.id.clone();
     let org = clerk
         .create_organization()
         .body_map(|b| b.name("Demo".to_owned()).created_by(user_id.clone()))

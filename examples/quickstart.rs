@@ -55,12 +55,7 @@ async fn main() -> clerk_backend::Result<()> {
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
-        println!(
-            "  {}  {:<30} {}",
-            user.id.as_deref().unwrap_or("?"),
-            email,
-            name
-        );
+        println!("  {}  {:<30} {}", user.id.as_str(), email, name);
     }
 
     // Errors carry Clerk's status, code and message.

@@ -43,7 +43,7 @@ async fn main() -> clerk_backend::Result<()> {
     let (mut count, mut bytes) = (0u64, 0usize);
     while let Some(user) = users.try_next().await? {
         count += 1;
-        bytes += user.id.as_deref().map_or(0, str::len);
+        bytes += user.id.len();
     }
     println!(
         "streamed {count} users ({} requests, {bytes} id bytes) in {:.2?}",

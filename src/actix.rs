@@ -31,7 +31,7 @@
 //!    `Resource::app_data`); `web::Data` is shared as it is, a plain value
 //!    is cloned for each request that needs it.
 //!
-//! [`ClerkWebhook`] finds its [`Webhook`] in the app data the same way
+//! [`ClerkWebhook`] finds its [`Webhook`](crate::webhooks::Webhook) in the app data the same way
 //! (`web::Data<Webhook>` or `Webhook`). If the configuration is missing,
 //! the extractors answer `500` and log an error.
 //!
@@ -110,86 +110,94 @@
 //!
 //! [actix-web]: https://docs.rs/actix-web/4
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::future::{Ready, ready};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::dev::{
+    Payload, RequestHead as RequestHead0, Service, ServiceRequest, ServiceResponse, Transform,
+    forward_ready,
+};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, COOKIE, HeaderMap};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use futures::future::LocalBoxFuture;
 
-use crate::auth::{AuthState, VerifyOptions, authenticate_request};
+use crate::auth::{AuthState, VerifyOptions};
 pub use crate::extract::{ClerkAuth, ClerkWebhook, MaybeSignedIn};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
-use crate::rejection::{
-    BodyRejection, Gate, RejectionResponse, optional_sign_in, require_signed_in,
-};
-use crate::webhooks::Webhook;
+use crate::rejection::{BodyRejection, optional_sign_in, require_signed_in};
+pub use crate::web::ClerkConfig;
+use crate::web::{self as web_core, Admission, ConfigStore, Gate, RequestHead, WebRequest};
 
 // ---------------------------------------------------------------------------
-// Configuration and headers
+// Configuration, requests and responses
 // ---------------------------------------------------------------------------
 
-/// A `T` from the app data: `web::Data<T>`, else a plain `T`.
-fn app_config<T: Clone + 'static>(req: &HttpRequest) -> Option<Arc<T>> {
-    req.app_data::<web::Data<T>>()
-        .map(|data| data.clone().into_inner())
-        .or_else(|| req.app_data::<T>().map(|value| Arc::new(value.clone())))
+/// The app data as a configuration store: `web::Data<T>`, else a plain `T`.
+impl ConfigStore for HttpRequest {
+    fn get<T: Clone + Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.app_data::<web::Data<T>>()
+            .map(|data| data.clone().into_inner())
+            .or_else(|| self.app_data::<T>().map(|value| Arc::new(value.clone())))
+    }
 }
 
-/// actix-web 4 is built on `http` 0.2, the verifiers on `http` 1: copies the
-/// given headers across. Both versions accept the same names and values.
-fn http1_headers<'a>(
-    headers: impl Iterator<
-        Item = (
-            &'a actix_web::http::header::HeaderName,
-            &'a actix_web::http::header::HeaderValue,
-        ),
-    >,
-) -> http::HeaderMap {
-    let mut map = http::HeaderMap::new();
-    for (name, value) in headers {
-        if let (Ok(name), Ok(value)) = (
-            http::HeaderName::from_bytes(name.as_str().as_bytes()),
-            http::HeaderValue::from_bytes(value.as_bytes()),
-        ) {
-            map.append(name, value);
+/// A request as the core's steps see it: configuration in the app data,
+/// the [`AuthState`] cached in the request extensions, and the head
+/// converted to `http` 1 (actix-web 4 is on `http` 0.2) when first needed.
+struct ActixRequest {
+    req: HttpRequest,
+    head: OnceCell<http::request::Parts>,
+}
+
+impl ActixRequest {
+    fn new(req: &HttpRequest) -> Self {
+        ActixRequest {
+            req: req.clone(),
+            head: OnceCell::new(),
         }
     }
-    map
 }
 
-/// The headers that can carry a session token (see
-/// [`session_token`](crate::auth::session_token)), for the verifiers.
-fn session_headers(headers: &HeaderMap) -> http::HeaderMap {
-    http1_headers(
-        headers
-            .iter()
-            .filter(|(name, _)| **name == AUTHORIZATION || **name == COOKIE),
-    )
-}
+impl WebRequest for ActixRequest {
+    const MODULE: &'static str = "clerk_backend::actix";
+    const VERIFY_HINT: &'static str = "wrap the app or scope in a ClerkMiddleware, or add \
+        web::Data<VerifyOptions> (or a ClerkConfig) to the app data";
+    const WEBHOOK_HINT: &'static str =
+        "add web::Data<Webhook> (or a ClerkConfig with a webhook) to the app data";
 
-/// The request's [`AuthState`]: from the extensions, or computed with the
-/// options from the app data and then stored in the extensions for later
-/// extractors.
-async fn request_auth_state(req: HttpRequest) -> Result<AuthState, AuthRejection> {
-    if let Some(auth) = req.extensions().get::<AuthState>() {
-        return Ok(auth.clone());
+    fn config(&self) -> ClerkConfig {
+        ClerkConfig::find(&self.req)
     }
-    let Some(options) = app_config::<VerifyOptions>(&req) else {
-        tracing::error!(
-            "clerk_backend::actix: no VerifyOptions for this request; wrap the app or scope in a \
-             ClerkMiddleware, or add web::Data<VerifyOptions> to the app data"
-        );
-        return Err(AuthRejection::NotConfigured);
-    };
-    let auth = authenticate_request(&session_headers(req.headers()), &options).await;
-    req.extensions_mut().insert(auth.clone());
-    Ok(auth)
+
+    fn cached_auth(&self) -> Option<AuthState> {
+        self.req.extensions().get::<AuthState>().cloned()
+    }
+
+    fn cache_auth(&mut self, auth: &AuthState) {
+        self.req.extensions_mut().insert(auth.clone());
+    }
+
+    fn head(&self) -> RequestHead<'_> {
+        RequestHead::from(self.head.get_or_init(|| http1_head(self.req.head())))
+    }
+}
+
+/// An actix-web request head as an `http` 1 one. Both versions accept the
+/// same names and values.
+fn http1_head(head: &RequestHead0) -> http::request::Parts {
+    web_core::owned_head(
+        head.method.as_str(),
+        &head.uri.to_string(),
+        head.headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes())),
+    )
 }
 
 /// An `http` 1 status as actix-web's.
@@ -197,13 +205,31 @@ fn actix_status(status: http::StatusCode) -> StatusCode {
     StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-/// A [`RejectionResponse`] as an actix-web [`HttpResponse`].
-fn to_response(rejection: RejectionResponse) -> HttpResponse {
-    let mut response = HttpResponse::build(actix_status(rejection.status));
-    for (name, value) in rejection.headers() {
-        response.insert_header((name.as_str(), value));
+/// An `http` 1 response as an actix-web [`HttpResponse`].
+fn to_response(response: http::Response<Bytes>) -> HttpResponse {
+    let (parts, body) = response.into_parts();
+    let mut builder = HttpResponse::build(actix_status(parts.status));
+    for (name, value) in &parts.headers {
+        builder.append_header((name.as_str(), value.as_bytes()));
     }
-    response.body(rejection.body)
+    builder.body(body)
+}
+
+/// `http` 1 headers added to an actix-web response.
+fn append_headers(response: &mut HttpResponse<impl MessageBody>, headers: http::HeaderMap) {
+    for (name, value) in &headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_str().as_bytes()),
+            HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            response.headers_mut().append(name, value);
+        }
+    }
+}
+
+/// The request's [`AuthState`] (see [`web_core::auth_state`]).
+async fn request_auth_state(req: HttpRequest) -> Result<AuthState, AuthRejection> {
+    web_core::auth_state(&mut ActixRequest::new(&req)).await
 }
 
 // ---------------------------------------------------------------------------
@@ -256,7 +282,7 @@ impl ResponseError for AuthRejection {
     }
 
     fn error_response(&self) -> HttpResponse {
-        to_response(self.response())
+        to_response(self.response().into())
     }
 }
 
@@ -264,7 +290,7 @@ impl ResponseError for AuthRejection {
 // Webhooks
 // ---------------------------------------------------------------------------
 
-/// The [`Webhook`] verifier comes from the app data (`web::Data<Webhook>`
+/// The [`Webhook`](crate::webhooks::Webhook) verifier comes from the app data (`web::Data<Webhook>`
 /// or a plain `Webhook`). The body is read with actix-web's `Bytes`
 /// extractor, so the [`PayloadConfig`](web::PayloadConfig) in the app data
 /// sets its size limit (256 KiB by default).
@@ -298,23 +324,15 @@ impl FromRequest for ClerkWebhook {
     type Future = LocalBoxFuture<'static, Result<Self, WebhookRejection>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let Some(webhook) = app_config::<Webhook>(req) else {
-            tracing::error!(
-                "clerk_backend::actix: no Webhook for this request; add web::Data<Webhook> to \
-                 the app data"
-            );
-            return Box::pin(ready(Err(WebhookRejection::NotConfigured)));
+        let request = ActixRequest::new(req);
+        let webhook = match web_core::webhook(&request) {
+            Ok(webhook) => webhook,
+            Err(rejection) => return Box::pin(ready(Err(rejection))),
         };
-        let headers = http1_headers(req.headers().iter());
-        let body = web::Bytes::from_request(req, payload);
+        let body = Bytes::from_request(req, payload);
         Box::pin(async move {
-            let body = body
-                .await
-                .map_err(|error| WebhookRejection::Body(body_rejection(&error)))?;
-            webhook
-                .verify(&headers, &body)
-                .map(ClerkWebhook)
-                .map_err(WebhookRejection::Invalid)
+            let body = body.await.map_err(|error| body_rejection(&error));
+            web_core::verify_webhook(&webhook, request.head().headers, body)
         })
     }
 }
@@ -335,7 +353,7 @@ impl ResponseError for WebhookRejection {
     }
 
     fn error_response(&self) -> HttpResponse {
-        to_response(self.response())
+        to_response(self.response().into())
     }
 }
 
@@ -344,7 +362,7 @@ impl ResponseError for WebhookRejection {
 // ---------------------------------------------------------------------------
 
 /// A middleware that authenticates every request with
-/// [`authenticate_request`] and inserts the resulting [`AuthState`] into the
+/// [`authenticate_request`](crate::auth::authenticate_request) and inserts the resulting [`AuthState`] into the
 /// request extensions, where the extractors ([`ClerkAuth`],
 /// [`MaybeSignedIn`], [`AuthState`]) and any other code
 /// (`req.extensions().get::<AuthState>()`) find it.
@@ -387,33 +405,7 @@ pub struct ClerkMiddleware {
     gate: Gate,
 }
 
-impl ClerkMiddleware {
-    /// A middleware that authenticates every request with `options` and
-    /// never rejects.
-    pub fn new(options: VerifyOptions) -> Self {
-        ClerkMiddleware {
-            gate: Gate::new(options, false),
-        }
-    }
-
-    /// A middleware that authenticates every request with `options` and
-    /// rejects signed-out ones (see [`AuthRejection`]).
-    pub fn require_auth(options: VerifyOptions) -> Self {
-        ClerkMiddleware {
-            gate: Gate::new(options, true),
-        }
-    }
-
-    /// The options tokens are verified with.
-    pub fn options(&self) -> &VerifyOptions {
-        self.gate.options()
-    }
-
-    /// Whether signed-out requests are rejected.
-    pub fn requires_auth(&self) -> bool {
-        self.gate.requires_auth()
-    }
-}
+web_core::gate_methods!(ClerkMiddleware, "middleware");
 
 impl<S, B> Transform<S, ServiceRequest> for ClerkMiddleware
 where
@@ -455,15 +447,17 @@ where
         let service = Rc::clone(&self.service);
         let gate = self.gate.clone();
         Box::pin(async move {
-            let auth = match gate.admit(&session_headers(req.headers())).await {
-                Ok(auth) => auth,
-                Err(rejection) => {
-                    let response = rejection.error_response();
+            let admission = gate.admit(RequestHead::from(&http1_head(req.head()))).await;
+            let admitted = match admission {
+                Admission::Continue(admitted) => admitted,
+                Admission::Respond(response) => {
+                    let response = to_response(response);
                     return Ok(req.into_response(response).map_into_right_body());
                 }
             };
-            req.extensions_mut().insert(auth);
-            let response = service.call(req).await?;
+            req.extensions_mut().insert(admitted.auth);
+            let mut response = service.call(req).await?;
+            append_headers(response.response_mut(), admitted.response_headers);
             Ok(response.map_into_left_body())
         })
     }

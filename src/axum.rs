@@ -17,17 +17,17 @@
 //!
 //! 1. the [`AuthState`] a [`ClerkLayer`] (or an earlier extractor) put into
 //!    the request extensions: the token is then verified once per request;
-//! 2. the [`VerifyOptions`] of a [`ClerkState`] in the request extensions
+//! 2. the [`VerifyOptions`] of a [`ClerkConfig`] in the request extensions
 //!    (e.g. added with `axum::Extension`);
-//! 3. the [`VerifyOptions`] of the [`ClerkState`] obtained from the router
+//! 3. the [`VerifyOptions`] of the [`ClerkConfig`] obtained from the router
 //!    state through [`FromRef`].
 //!
 //! [`ClerkWebhook`] finds its [`Webhook`] the same way (2, then 3). The
-//! extractors therefore require `ClerkState: FromRef<S>` for the router
-//! state `S`. That holds when the state *is* a [`ClerkState`], a
+//! extractors therefore require `ClerkConfig: FromRef<S>` for the router
+//! state `S`. That holds when the state *is* a [`ClerkConfig`], a
 //! [`VerifyOptions`], a [`Webhook`] or `()`; for your own state, implement
 //! [`FromRef`] (or derive it with axum's `macros` feature) for a
-//! `ClerkState` field. If neither source has the configuration, the
+//! `ClerkConfig` field. If neither source has the configuration, the
 //! extractors answer `500` and log an error.
 //!
 //! # Responses
@@ -54,7 +54,7 @@
 //! use axum::http::StatusCode;
 //! use axum::routing::{get, post};
 //! use clerk_backend::auth::VerifyOptions;
-//! use clerk_backend::axum::{ClerkAuth, ClerkState, ClerkWebhook, MaybeSignedIn};
+//! use clerk_backend::axum::{ClerkAuth, ClerkConfig, ClerkWebhook, MaybeSignedIn};
 //! use clerk_backend::webhooks::{EventData, Webhook};
 //!
 //! async fn me(ClerkAuth(claims): ClerkAuth) -> String {
@@ -77,7 +77,7 @@
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // CLERK_JWT_KEY or CLERK_SECRET_KEY; CLERK_WEBHOOK_SIGNING_SECRET.
-//! let state = ClerkState::from(VerifyOptions::from_env()?).with_webhook(Webhook::from_env()?);
+//! let state = ClerkConfig::from(VerifyOptions::from_env()?).with_webhook(Webhook::from_env()?);
 //! let app: Router = Router::new()
 //!     .route("/", get(home))
 //!     .route("/me", get(me))
@@ -118,7 +118,6 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::BoxError;
@@ -126,167 +125,93 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
+use http::StatusCode;
 use http::request::Parts;
-use http::{Extensions, HeaderValue, StatusCode};
 use tower::{Layer, Service};
 
-use crate::auth::{AuthState, VerifyOptions, authenticate_request};
+use crate::auth::{AuthState, VerifyOptions};
 pub use crate::extract::{ClerkAuth, ClerkWebhook, MaybeSignedIn};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
-use crate::rejection::{
-    BodyRejection, Gate, RejectionResponse, optional_sign_in, require_signed_in,
-};
+use crate::rejection::{BodyRejection, optional_sign_in, require_signed_in};
+pub use crate::web::ClerkConfig;
+use crate::web::{self, Admission, Gate, RequestHead, WebRequest};
 use crate::webhooks::Webhook;
 
 // ---------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------
 
-/// What the extractors need: session-token [`VerifyOptions`] and a webhook
-/// verifier, each optional.
-///
-/// Put it in the router state (directly, or as a field of your own state
-/// with a [`FromRef`] implementation), or in the request extensions with
-/// `axum::Extension`. It is cheap to clone.
-///
-/// ```no_run
-/// use axum::extract::FromRef;
-/// use clerk_backend::auth::VerifyOptions;
-/// use clerk_backend::axum::ClerkState;
-/// use clerk_backend::webhooks::Webhook;
-///
-/// #[derive(Clone)]
-/// struct AppState {
-///     clerk: ClerkState,
-///     db: std::sync::Arc<String>, // whatever else the app needs
-/// }
-///
-/// impl FromRef<AppState> for ClerkState {
-///     fn from_ref(state: &AppState) -> ClerkState {
-///         state.clerk.clone()
-///     }
-/// }
-///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let state = AppState {
-///     clerk: ClerkState::new()
-///         .with_verify_options(VerifyOptions::from_env()?)
-///         .with_webhook(Webhook::from_env()?),
-///     db: Default::default(),
-/// };
-/// let app: axum::Router = axum::Router::new().with_state(state);
-/// # Ok(()) }
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct ClerkState {
-    verify: Option<Arc<VerifyOptions>>,
-    webhook: Option<Arc<Webhook>>,
-}
-
-impl ClerkState {
-    /// A state with nothing configured; add to it with
-    /// [`with_verify_options`](Self::with_verify_options) and
-    /// [`with_webhook`](Self::with_webhook).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Verifies session tokens with `options`.
-    #[must_use]
-    pub fn with_verify_options(mut self, options: VerifyOptions) -> Self {
-        self.verify = Some(Arc::new(options));
-        self
-    }
-
-    /// Verifies webhook deliveries with `webhook`.
-    #[must_use]
-    pub fn with_webhook(mut self, webhook: Webhook) -> Self {
-        self.webhook = Some(Arc::new(webhook));
-        self
-    }
-
-    /// The session-token options, if configured.
-    pub fn verify_options(&self) -> Option<&VerifyOptions> {
-        self.verify.as_deref()
-    }
-
-    /// The webhook verifier, if configured.
-    pub fn webhook(&self) -> Option<&Webhook> {
-        self.webhook.as_deref()
-    }
-}
-
-impl From<VerifyOptions> for ClerkState {
-    fn from(options: VerifyOptions) -> Self {
-        Self::new().with_verify_options(options)
-    }
-}
-
-impl From<Webhook> for ClerkState {
-    fn from(webhook: Webhook) -> Self {
-        Self::new().with_webhook(webhook)
-    }
-}
+/// Earlier name of [`ClerkConfig`].
+#[deprecated(note = "renamed `ClerkConfig`: it is configuration, not per-request state")]
+pub type ClerkState = ClerkConfig;
 
 /// For routers without state: nothing is configured there, so the
 /// configuration must come from the extensions (a [`ClerkLayer`], or an
-/// `axum::Extension(ClerkState)`).
-impl FromRef<()> for ClerkState {
+/// `axum::Extension(ClerkConfig)`).
+impl FromRef<()> for ClerkConfig {
     fn from_ref(_: &()) -> Self {
         Self::default()
     }
 }
 
 /// For a router whose state is the [`VerifyOptions`] itself.
-impl FromRef<VerifyOptions> for ClerkState {
+impl FromRef<VerifyOptions> for ClerkConfig {
     fn from_ref(options: &VerifyOptions) -> Self {
         Self::from(options.clone())
     }
 }
 
 /// For a router whose state is the [`Webhook`] itself.
-impl FromRef<Webhook> for ClerkState {
+impl FromRef<Webhook> for ClerkConfig {
     fn from_ref(webhook: &Webhook) -> Self {
         Self::from(webhook.clone())
     }
 }
 
-/// `ClerkState` from the extensions, else from the router state, picking
-/// one of its fields.
-fn lookup<S, T>(
-    extensions: &Extensions,
-    state: &S,
-    field: impl Fn(&ClerkState) -> Option<Arc<T>>,
-) -> Option<Arc<T>>
-where
-    ClerkState: FromRef<S>,
-{
-    extensions
-        .get::<ClerkState>()
-        .and_then(&field)
-        .or_else(|| field(&ClerkState::from_ref(state)))
+/// A request as the core's extractor steps see it: the configuration is a
+/// [`ClerkConfig`] in the extensions, else the router state's; the
+/// [`AuthState`] is cached in the extensions.
+struct AxumRequest<'a, S> {
+    parts: &'a mut Parts,
+    state: &'a S,
 }
 
-/// The request's [`AuthState`]: from the extensions, or computed with the
-/// configured options and then stored in the extensions for later
-/// extractors.
+impl<S> WebRequest for AxumRequest<'_, S>
+where
+    ClerkConfig: FromRef<S>,
+{
+    const MODULE: &'static str = "clerk_backend::axum";
+    const VERIFY_HINT: &'static str = "add a ClerkLayer or put a ClerkConfig with verify \
+        options in the router state or request extensions";
+    const WEBHOOK_HINT: &'static str = "put a ClerkConfig with a webhook (or the Webhook \
+        itself) in the router state or request extensions";
+
+    fn config(&self) -> ClerkConfig {
+        let extension = self.parts.extensions.get::<ClerkConfig>().cloned();
+        extension
+            .unwrap_or_default()
+            .or_else(|| ClerkConfig::from_ref(self.state))
+    }
+
+    fn cached_auth(&self) -> Option<AuthState> {
+        self.parts.extensions.get::<AuthState>().cloned()
+    }
+
+    fn cache_auth(&mut self, auth: &AuthState) {
+        self.parts.extensions.insert(auth.clone());
+    }
+
+    fn head(&self) -> RequestHead<'_> {
+        RequestHead::from(&*self.parts)
+    }
+}
+
+/// The request's [`AuthState`] (see [`web::auth_state`]).
 async fn request_auth_state<S>(parts: &mut Parts, state: &S) -> Result<AuthState, AuthRejection>
 where
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
-    if let Some(auth) = parts.extensions.get::<AuthState>() {
-        return Ok(auth.clone());
-    }
-    let Some(options) = lookup(&parts.extensions, state, |c| c.verify.clone()) else {
-        tracing::error!(
-            "clerk_backend::axum: no VerifyOptions for this request; add a ClerkLayer or put a \
-             ClerkState with verify options in the router state or request extensions"
-        );
-        return Err(AuthRejection::NotConfigured);
-    };
-    let auth = authenticate_request(&parts.headers, &options).await;
-    parts.extensions.insert(auth.clone());
-    Ok(auth)
+    web::auth_state(&mut AxumRequest { parts, state }).await
 }
 
 // ---------------------------------------------------------------------------
@@ -300,7 +225,7 @@ where
 impl<S> FromRequestParts<S> for ClerkAuth
 where
     S: Send + Sync,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     type Rejection = AuthRejection;
 
@@ -314,7 +239,7 @@ where
 impl<S> OptionalFromRequestParts<S> for ClerkAuth
 where
     S: Send + Sync,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     type Rejection = AuthRejection;
 
@@ -333,7 +258,7 @@ where
 impl<S> FromRequestParts<S> for MaybeSignedIn
 where
     S: Send + Sync,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     type Rejection = AuthRejection;
 
@@ -350,7 +275,7 @@ where
 impl<S> FromRequestParts<S> for AuthState
 where
     S: Send + Sync,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     type Rejection = AuthRejection;
 
@@ -362,28 +287,15 @@ where
 /// Answers with [`AuthRejection::response`].
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        to_response(self.response())
+        http::Response::from(self.response()).map(Body::from)
     }
-}
-
-/// A [`RejectionResponse`] as an axum [`Response`].
-fn to_response(rejection: RejectionResponse) -> Response {
-    let headers = rejection.headers();
-    let mut response = Response::new(Body::from(rejection.body));
-    *response.status_mut() = rejection.status;
-    for (name, value) in headers {
-        response
-            .headers_mut()
-            .insert(name, HeaderValue::from_static(value));
-    }
-    response
 }
 
 // ---------------------------------------------------------------------------
 // Webhooks
 // ---------------------------------------------------------------------------
 
-/// The [`Webhook`] verifier comes from a [`ClerkState`] in the request
+/// The [`Webhook`] verifier comes from a [`ClerkConfig`] in the request
 /// extensions, else from the router state through [`FromRef`] (so a router
 /// whose state is the [`Webhook`] itself works). The body is read with
 /// axum's `Bytes` extractor, so the router's body limit
@@ -413,35 +325,30 @@ fn to_response(rejection: RejectionResponse) -> Response {
 impl<S> FromRequest<S> for ClerkWebhook
 where
     S: Send + Sync,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     type Rejection = WebhookRejection;
 
-    async fn from_request(mut req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Some(webhook) = lookup(req.extensions(), state, |c| c.webhook.clone()) else {
-            tracing::error!(
-                "clerk_backend::axum: no Webhook for this request; put a ClerkState with a \
-                 webhook (or the Webhook itself) in the router state or request extensions"
-            );
-            return Err(WebhookRejection::NotConfigured);
-        };
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let webhook = web::webhook(&AxumRequest {
+            parts: &mut parts,
+            state,
+        })?;
         // The body extractor does not need the headers; keep them for the
         // signature check.
-        let headers = std::mem::take(req.headers_mut());
-        let body = Bytes::from_request(req, state)
+        let headers = std::mem::take(&mut parts.headers);
+        let body = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|rejection| WebhookRejection::Body(body_rejection(rejection)))?;
-        match webhook.verify(&headers, &body) {
-            Ok(event) => Ok(ClerkWebhook(event)),
-            Err(error) => Err(WebhookRejection::Invalid(error)),
-        }
+            .map_err(body_rejection);
+        web::verify_webhook(&webhook, &headers, body)
     }
 }
 
 /// Answers with [`WebhookRejection::response`].
 impl IntoResponse for WebhookRejection {
     fn into_response(self) -> Response {
-        to_response(self.response())
+        http::Response::from(self.response()).map(Body::from)
     }
 }
 
@@ -459,7 +366,7 @@ fn body_rejection(rejection: BytesRejection) -> BodyRejection {
 // ---------------------------------------------------------------------------
 
 /// A tower [`Layer`] that authenticates every request with
-/// [`authenticate_request`] and inserts the resulting [`AuthState`] into the
+/// [`authenticate_request`](crate::auth::authenticate_request) and inserts the resulting [`AuthState`] into the
 /// request extensions, where the extractors ([`ClerkAuth`],
 /// [`MaybeSignedIn`], [`AuthState`]) and any other code
 /// (`req.extensions().get::<AuthState>()`) find it.
@@ -503,33 +410,7 @@ pub struct ClerkLayer {
     gate: Gate,
 }
 
-impl ClerkLayer {
-    /// A layer that authenticates every request with `options` and never
-    /// rejects.
-    pub fn new(options: VerifyOptions) -> Self {
-        ClerkLayer {
-            gate: Gate::new(options, false),
-        }
-    }
-
-    /// A layer that authenticates every request with `options` and rejects
-    /// signed-out ones (see [`AuthRejection`]).
-    pub fn require_auth(options: VerifyOptions) -> Self {
-        ClerkLayer {
-            gate: Gate::new(options, true),
-        }
-    }
-
-    /// The options tokens are verified with.
-    pub fn options(&self) -> &VerifyOptions {
-        self.gate.options()
-    }
-
-    /// Whether signed-out requests are rejected.
-    pub fn requires_auth(&self) -> bool {
-        self.gate.requires_auth()
-    }
-}
+web::gate_methods!(ClerkLayer, "layer");
 
 impl<S> Layer<S> for ClerkLayer {
     type Service = ClerkService<S>;
@@ -574,12 +455,13 @@ where
         let gate = self.gate.clone();
         ClerkFuture(Box::pin(async move {
             let (mut parts, body) = req.into_parts();
-            let auth = match gate.admit(&parts.headers).await {
-                Ok(auth) => auth,
-                Err(rejection) => return Ok(rejection.into_response()),
+            let admitted = match gate.admit(RequestHead::from(&parts)).await {
+                Admission::Continue(admitted) => admitted,
+                Admission::Respond(response) => return Ok(response.map(Body::from)),
             };
-            parts.extensions.insert(auth);
-            let response = inner.call(http::Request::from_parts(parts, body)).await?;
+            parts.extensions.insert(admitted.auth);
+            let mut response = inner.call(http::Request::from_parts(parts, body)).await?;
+            response.headers_mut().extend(admitted.response_headers);
             Ok(response.map(Body::new))
         }))
     }

@@ -63,7 +63,7 @@ pub enum Error {
     },
     /// The client could not be configured.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] ConfigError),
 }
 
 fn trace_suffix(trace_id: &Option<String>) -> String {
@@ -123,6 +123,32 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// What can go wrong building a [`Client`](crate::Client) or an HTTP client
+/// for it (`tls::http_client`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `CLERK_SECRET_KEY` is not set (or empty).
+    #[error("the environment variable {} is not set", crate::env::SECRET_KEY_ENV)]
+    MissingSecretKey,
+    /// The key contains characters that cannot go in an HTTP header.
+    #[error("the secret key contains characters not allowed in an HTTP header")]
+    InvalidSecretKey,
+    /// The base URL is not an absolute http(s) URL.
+    #[error("invalid API URL `{0}`: expected an absolute http:// or https:// URL")]
+    InvalidUrl(String),
+    /// A header name or value given to the builder is not valid HTTP.
+    #[error("invalid header `{0}`")]
+    InvalidHeader(String),
+    /// reqwest could not build its HTTP client (TLS backend initialisation).
+    #[error("could not build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+    /// The TLS configuration could not be built (no usable root
+    /// certificates, say).
+    #[error("could not configure TLS: {0}")]
+    Tls(String),
 }
 
 /// An error response from Clerk.
@@ -252,7 +278,7 @@ impl fmt::Display for DecodeError {
 }
 
 /// Starts a decode report put in place of a success body that does not
-/// decode (see `src/hooks.rs`). Not JSON, so no type can decode it.
+/// decode (see `src/runtime/hooks.rs`). Not JSON, so no type can decode it.
 pub(crate) const DECODE_REPORT_MARKER: &[u8] = b"\x01clerk-backend-decode-report\x01";
 
 impl DecodeError {

@@ -1,6 +1,7 @@
 //! What the extractors of the web integrations hand to handlers. One set of
-//! types serves both `clerk_backend::axum` and `clerk_backend::actix`: each
-//! re-exports them and implements its framework's extractor traits for them
+//! types serves `clerk_backend::axum`, `clerk_backend::actix`,
+//! `clerk_backend::rocket` and `clerk_backend::poem`: each re-exports them
+//! and implements its framework's extractor (or guard) traits for them
 //! (the implementations' docs say where each framework finds the
 //! configuration, and how it limits webhook bodies).
 

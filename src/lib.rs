@@ -12,22 +12,42 @@
 //! # Ok(()) }
 //! ```
 //!
-//! - [`Client`]: every operation of the API as a builder method
-//!   (`client.get_user().user_id("user_...").send()`); request and response
-//!   types are in [`types`].
-//! - [`Error`]: one error type for every call, returned by `send()`.
-//! - [`Paginate`]: every list operation as a stream of items
+//! # Modules
+//!
+//! The client:
+//! - [`Client`] ([`client`]): every operation of the API as a builder method
+//!   (`client.get_user().user_id("user_...").send()`), configured by a
+//!   [`ClientBuilder`]; request and response types are in [`types`]. The
+//!   raw generated code is in [`generated`]; the run-time support it calls
+//!   is private.
+//! - [`Error`] ([`error`]): one error type for every call, returned by
+//!   `send()`; [`ConfigError`] for building a client.
+//! - [`Paginate`] ([`paginate`]): every list operation as a stream of items
 //!   (`client.get_user_list().into_paginator().items()`).
 //! - [`retry`]: retries with backoff, on by default.
+//! - [`tls`], [`env`](mod@env) (the `CLERK_*` variables), [`secret`] ([`SecretKey`]).
+//!
+//! Around it:
 //! - [`auth`]: networkless session-token verification ([`auth::verify_token`],
 //!   [`auth::authenticate_request`]).
-//! - [`webhooks`]: webhook signature verification and typed events.
+//! - [`webhooks`]: webhook signature verification and typed events. Always
+//!   compiled; the `webhooks` *Cargo feature* is something else: the API
+//!   area of Clerk's webhook-endpoint operations (see "API areas" below).
 //! - `axum` (with the `axum` cargo feature): extractors and a tower layer
 //!   for session tokens and webhooks.
 //! - `actix` (with the `actix` cargo feature): the same for actix-web 4,
 //!   extractors and a middleware.
-//! - [`rejection`]: the answers both integrations give to rejected requests
+//! - `rocket` (with the `rocket` cargo feature): the same for Rocket 0.5,
+//!   request and data guards and a fairing.
+//! - `poem` (with the `poem` cargo feature): the same for Poem 3,
+//!   extractors and a middleware.
+//! - `web` (with any of those features): the framework-neutral core they
+//!   share: `ClerkConfig`, the request head, admission, the cached
+//!   verification and the webhook step.
+//! - [`rejection`]: the answers all integrations give to rejected requests
 //!   (status, JSON body, `WWW-Authenticate`), as framework-neutral data.
+//! - `testing` (with the `testing` cargo feature): a local fake of Clerk,
+//!   stateful and offline, for an application's own tests.
 //!
 //! # Sending a request
 //!
@@ -51,11 +71,6 @@
 //!
 //! A request carries exactly what the caller set: fields and parameters
 //! left unset are not sent, even when the spec documents a default.
-//! - `testing` (with the `testing` cargo feature): a local fake of Clerk,
-//!   stateful and offline, for an application's own tests.
-//!
-//! The generated code lives in [`generated`]; everything else is a small
-//! handwritten module with one job.
 //!
 //! # API areas
 //!
@@ -70,7 +85,10 @@
 //!
 //! With `default-features = false`, name `all-apis` or some areas: without
 //! any, the client has no operations (the build warns). An area a newer spec
-//! adds, with no feature yet, is always compiled.
+//! adds, with no feature yet, is always compiled. The areas select
+//! operations of the client only: [`auth`], [`webhooks`] and `testing` are
+//! there whatever areas are enabled (the `webhooks` and `jwks` areas are
+//! Clerk's webhook-endpoint and key-set *operations*, not those modules).
 
 // No API-area feature: the helpers only generated calls use are unused.
 #![cfg_attr(clerk_no_operations, allow(dead_code))]
@@ -80,30 +98,43 @@ pub mod actix;
 pub mod auth;
 #[cfg(feature = "axum")]
 pub mod axum;
+pub mod client;
 pub mod config;
-mod decode;
+pub mod env;
 pub mod error;
-pub mod ext;
-#[cfg(any(feature = "axum", feature = "actix"))]
+#[cfg(feature = "web")]
 mod extract;
 pub mod generated;
-mod hooks;
+pub mod paginate;
+#[cfg(feature = "poem")]
+pub mod poem;
 pub mod rejection;
 pub mod retry;
+#[cfg(feature = "rocket")]
+pub mod rocket;
+mod runtime;
+pub mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tls;
-// Used by the generated unions; an API-area selection may compile none.
-#[allow(dead_code)]
-mod union;
+#[cfg(feature = "web")]
+pub mod web;
 pub mod webhooks;
 
-pub use config::{Client, ClientBuilder, ConfigError, SecretKey};
+// The paths the generated code (and code written against earlier versions)
+// names: `crate::hooks`, `crate::decode`, `crate::union`, `crate::ext`.
+/// Earlier name of [`paginate`].
+#[doc(hidden)]
+pub use paginate as ext;
+use runtime::{decode, hooks, union};
+
+pub use client::{Client, ClientBuilder};
 pub use decode::from_slice;
-pub use error::{ApiError, DecodeError, Error, ErrorDetail, Result};
-pub use ext::{Paginate, Paginator};
+pub use error::{ApiError, ConfigError, DecodeError, Error, ErrorDetail, Result};
 pub use generated::{ByteStream, ResponseValue, builder, multipart, types};
+pub use paginate::{Paginate, Paginator};
 pub use retry::{IncompleteResponse, RetryPolicy};
+pub use secret::SecretKey;
 
 /// The README's examples, compiled as doctests so they stay true.
 // The README's examples call several API areas.

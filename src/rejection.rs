@@ -2,7 +2,8 @@
 //! answer for it as plain data ([`RejectionResponse`]).
 //!
 //! The web-framework integrations (`clerk_backend::axum`,
-//! `clerk_backend::actix`) decide *when* to reject; this module alone
+//! `clerk_backend::actix`, `clerk_backend::rocket`, `clerk_backend::poem`)
+//! decide *when* to reject; this module alone
 //! decides *what the client sees*: the status, the JSON body, the
 //! `WWW-Authenticate` challenge, the `reason` names and what is logged. Each
 //! integration only copies a [`RejectionResponse`] into its own response
@@ -31,8 +32,6 @@ use http::header::{CONTENT_TYPE, HeaderName, WWW_AUTHENTICATE};
 use serde::Serialize;
 
 use crate::auth::{AuthState, Claims, SignedOutReason, VerifyError};
-#[cfg(any(feature = "axum", feature = "actix"))]
-use crate::auth::{VerifyOptions, authenticate_request};
 use crate::webhooks::WebhookError;
 
 // ---------------------------------------------------------------------------
@@ -71,6 +70,22 @@ impl RejectionResponse {
             // Serializing a struct of strings cannot fail.
             body: serde_json::to_vec(body).unwrap_or_default(),
         }
+    }
+}
+
+/// The answer as an `http` response, for servers (and the integrations'
+/// middlewares) that answer with `http` types.
+impl From<RejectionResponse> for http::Response<bytes::Bytes> {
+    fn from(rejection: RejectionResponse) -> Self {
+        let headers = rejection.headers();
+        let mut response = http::Response::new(bytes::Bytes::from(rejection.body));
+        *response.status_mut() = rejection.status;
+        for (name, value) in headers {
+            response
+                .headers_mut()
+                .insert(name, http::HeaderValue::from_static(value));
+        }
+        response
     }
 }
 
@@ -126,49 +141,6 @@ pub fn optional_sign_in(auth: AuthState) -> Result<Option<Claims>, AuthRejection
     }
 }
 
-/// The core of the middlewares (axum's `ClerkLayer`, actix-web's
-/// `ClerkMiddleware`): verify the request's token once, then let the
-/// request through with its [`AuthState`], or reject it when a signed-in
-/// user is required.
-#[cfg(any(feature = "axum", feature = "actix"))]
-#[derive(Clone, Debug)]
-pub(crate) struct Gate {
-    options: std::sync::Arc<VerifyOptions>,
-    require_auth: bool,
-}
-
-#[cfg(any(feature = "axum", feature = "actix"))]
-impl Gate {
-    pub(crate) fn new(options: VerifyOptions, require_auth: bool) -> Self {
-        Gate {
-            options: std::sync::Arc::new(options),
-            require_auth,
-        }
-    }
-
-    pub(crate) fn options(&self) -> &VerifyOptions {
-        &self.options
-    }
-
-    pub(crate) fn requires_auth(&self) -> bool {
-        self.require_auth
-    }
-
-    /// The request's [`AuthState`], to store in its extensions; a rejection
-    /// if it is signed out and a signed-in user is required.
-    pub(crate) async fn admit(
-        &self,
-        headers: &http::HeaderMap,
-    ) -> Result<AuthState, AuthRejection> {
-        match authenticate_request(headers, &self.options).await {
-            AuthState::SignedOut(reason) if self.require_auth => {
-                Err(AuthRejection::SignedOut(reason))
-            }
-            auth => Ok(auth),
-        }
-    }
-}
-
 /// Why a request that needs a signed-in user was rejected.
 /// [`response`](Self::response) gives the answer:
 ///
@@ -182,7 +154,9 @@ impl Gate {
 /// The `401` reasons ([`reason`](Self::reason)) are `no_token`,
 /// `token_expired`, `token_not_yet_valid`, `token_issued_in_future`,
 /// `invalid_signature`, `unknown_key`, `unauthorized_party`,
-/// `invalid_issuer`, `unsupported_algorithm` and `malformed_token`; `401`
+/// `invalid_issuer`, `unsupported_algorithm`, `not_a_session_token` (a
+/// JWT-template or M2M token by its `cat`), `oauth_access_token`,
+/// `unsupported_token_type`, `machine_token` and `malformed_token`; `401`
 /// responses also carry a `WWW-Authenticate: Bearer` header. The `message`
 /// is the [`VerifyError`]'s, which never contains the token or a secret;
 /// details of server-side problems are logged (with `tracing`) rather than
@@ -238,6 +212,10 @@ impl AuthRejection {
             VerifyError::UnauthorizedParty { .. } => "unauthorized_party",
             VerifyError::WrongIssuer { .. } => "invalid_issuer",
             VerifyError::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
+            VerifyError::NotASessionCategory { .. } => "not_a_session_token",
+            VerifyError::OAuthAccessToken { .. } => "oauth_access_token",
+            VerifyError::UnsupportedType { .. } => "unsupported_token_type",
+            VerifyError::MachineSubject { .. } => "machine_token",
             VerifyError::Malformed(_) => "malformed_token",
             VerifyError::KeyFetch(_) => "key_fetch_failed",
             VerifyError::InvalidKey(_) => "invalid_key",

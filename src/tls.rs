@@ -18,7 +18,7 @@
 //! own, and `reqwest::Client::new()` panics unless the application installed
 //! a default rustls provider or enables reqwest's `rustls` feature itself.
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// A `reqwest::ClientBuilder` with this crate's TLS backend configured (see
 /// the [module documentation](self)). Add timeouts, proxies and the like,
@@ -51,7 +51,7 @@ pub fn http_client() -> Result<reqwest::Client, ConfigError> {
 
 #[cfg(feature = "rustls")]
 mod ring {
-    use crate::config::ConfigError;
+    use crate::error::ConfigError;
     use rustls::ClientConfig;
     use rustls_platform_verifier::BuilderVerifierExt;
     use std::sync::Arc;

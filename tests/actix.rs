@@ -12,7 +12,7 @@ use actix_web::test::{self, TestRequest};
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, web};
 use clerk_backend::actix::{ClerkAuth, ClerkMiddleware, ClerkWebhook, MaybeSignedIn};
 use clerk_backend::auth::{AuthState, SignedOutReason};
-use clerk_backend::webhooks::{EventData, Webhook};
+use clerk_backend::webhooks::Webhook;
 use http::StatusCode;
 use serde_json::json;
 
@@ -83,6 +83,38 @@ macro_rules! state_app {
 }
 
 // ---------------------------------------------------------------------------
+// The table every integration passes (tests/support/fixtures.rs)
+// ---------------------------------------------------------------------------
+
+#[actix_web::test]
+async fn the_shared_cases() {
+    let cases = shared_cases();
+    for app in fixtures::App::ALL {
+        let options = app.options();
+        // The shared routes, configured through the app data.
+        let service = test::init_service(
+            App::new()
+                .app_data(web::Data::new(options))
+                .app_data(web::Data::new(webhook()))
+                .configure(routes)
+                .route("/webhooks/clerk", web::post().to(on_event)),
+        )
+        .await;
+        for case in cases.iter().filter(|case| case.app == app) {
+            let method = case.request.method.as_str().as_bytes();
+            let mut req = TestRequest::default()
+                .method(actix_web::http::Method::from_bytes(method).unwrap())
+                .uri(case.request.path);
+            for (name, value) in &case.request.headers {
+                req = req.insert_header((*name, value.as_str()));
+            }
+            let req = req.set_payload(case.request.body.clone()).to_request();
+            case.check(&send(&service, req).await);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Signed in
 // ---------------------------------------------------------------------------
 
@@ -98,6 +130,18 @@ async fn signed_in_with_bearer_token() {
 async fn signed_in_with_session_cookie() {
     let app = state_app!();
     let reply = send(&app, cookie("/me", &token("user_cookie")).to_request()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body, "user user_cookie session sess_1");
+}
+
+#[actix_web::test]
+async fn signed_in_with_a_percent_encoded_session_cookie() {
+    let app = state_app!();
+    let reply = send(
+        &app,
+        cookie("/me", &percent_encoded_token("user_cookie")).to_request(),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body, "user user_cookie session sess_1");
 }
@@ -527,13 +571,6 @@ fn delivery(signer: &Webhook, timestamp: i64, body: Vec<u8>) -> TestRequest {
         req = req.insert_header(header);
     }
     req.set_payload(body)
-}
-
-async fn on_event(ClerkWebhook(event): ClerkWebhook) -> String {
-    match event.data {
-        EventData::UserCreated(user) => format!("{} {}", event.event_type, user.id),
-        other => format!("{} {:?}", event.event_type, other.is_unknown()),
-    }
 }
 
 macro_rules! webhook_app {

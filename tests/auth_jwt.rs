@@ -415,14 +415,133 @@ async fn rejects_unauthorized_parties() {
 }
 
 #[tokio::test]
-async fn missing_azp_is_accepted_unless_required() {
+async fn missing_azp_is_rejected_once_parties_are_configured() {
     let token = KEY_A.sign(&with(claims(), json!({"azp": null})));
+    // Parties set: leaving azp out must not bypass the check.
     let options = pem_options(&KEY_A).authorized_parties([ORIGIN]);
-    verify_token(&token, &options).await.unwrap();
     assert_eq!(
-        reject(&token, &options.require_azp(true)).await,
+        reject(&token, &options).await,
         VerifyError::UnauthorizedParty { azp: None }
     );
+    // An empty azp is no better than none.
+    let empty = KEY_A.sign(&with(claims(), json!({"azp": ""})));
+    assert_eq!(
+        reject(&empty, &options).await,
+        VerifyError::UnauthorizedParty {
+            azp: Some(String::new())
+        }
+    );
+    // No parties configured: nothing to check, with or without azp.
+    verify_token(&token, &pem_options(&KEY_A)).await.unwrap();
+    // The old switch is a no-op now, in both directions.
+    #[allow(deprecated)]
+    let relaxed = options.clone().require_azp(false);
+    assert!(reject(&token, &relaxed).await == VerifyError::UnauthorizedParty { azp: None });
+    #[allow(deprecated)]
+    let strict_without_parties = pem_options(&KEY_A).require_azp(true);
+    verify_token(&token, &strict_without_parties).await.unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// Only session tokens: category (`cat`), type (`typ`), machine subjects
+// ---------------------------------------------------------------------------
+
+/// An RS256 header for KEY_A with the given extra fields (`null` removes).
+fn header(changes: Value) -> Value {
+    with(
+        json!({"alg": "RS256", "kid": KEY_A.kid, "typ": "JWT"}),
+        changes,
+    )
+}
+
+#[tokio::test]
+async fn session_categories_are_accepted() {
+    let options = pem_options(&KEY_A);
+    for cat in [
+        Value::Null,
+        json!("cl_B7d4PD111AAA"),
+        json!("cl_I7d4PD111III"),
+    ] {
+        let token = KEY_A.sign_with_header(&header(json!({"cat": cat})), &claims());
+        let claims = verify_token(&token, &options).await.unwrap();
+        assert_eq!(claims.user_id(), "user_123", "cat {cat}");
+    }
+}
+
+#[tokio::test]
+async fn other_categories_are_rejected_before_any_key_lookup() {
+    let server = MockServer::start_async().await;
+    let jwks = serve_jwks(&server, &[&KEY_A], "sk_test_cat").await;
+    let options = VerifyOptions::with_jwks(cache_for(&server, "sk_test_cat")).fixed_time(NOW);
+    for (cat, says) in [
+        ("cl_B7d4PD222AAA", "JWT-template"),
+        ("cl_B7d4PD333AAA", "M2M"),
+        ("cl_Z9new", "unknown kind"),
+        ("", "unknown kind"),
+    ] {
+        let token = KEY_A.sign_with_header(&header(json!({"cat": cat})), &claims());
+        let error = reject(&token, &options).await;
+        assert_eq!(error, VerifyError::NotASessionCategory { cat: cat.into() });
+        assert!(error.to_string().contains(says), "{error}");
+        assert!(!error.is_server_error());
+    }
+    // A category that is not even a string is malformed, not accepted.
+    let token = KEY_A.sign_with_header(&header(json!({"cat": 1})), &claims());
+    assert!(matches!(
+        reject(&token, &options).await,
+        VerifyError::Malformed(_)
+    ));
+    assert_eq!(jwks.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn header_types_other_than_jwt_are_not_sessions() {
+    let options = pem_options(&KEY_A);
+    let absent = KEY_A.sign_with_header(&header(json!({"typ": null})), &claims());
+    verify_token(&absent, &options).await.unwrap();
+    let jwt = KEY_A.sign_with_header(&header(json!({"typ": "JWT"})), &claims());
+    verify_token(&jwt, &options).await.unwrap();
+    for typ in ["at+jwt", "application/at+jwt"] {
+        let token = KEY_A.sign_with_header(&header(json!({"typ": typ})), &claims());
+        assert_eq!(
+            reject(&token, &options).await,
+            VerifyError::OAuthAccessToken { typ: typ.into() }
+        );
+    }
+    for typ in ["jwt", "JOSE", "dpop+jwt", ""] {
+        let token = KEY_A.sign_with_header(&header(json!({"typ": typ})), &claims());
+        assert_eq!(
+            reject(&token, &options).await,
+            VerifyError::UnsupportedType { typ: typ.into() }
+        );
+    }
+}
+
+#[tokio::test]
+async fn machine_subjects_are_not_sessions() {
+    let options = pem_options(&KEY_A);
+    // An M2M JWT minted before categories: no cat, a machine subject.
+    let token = KEY_A.sign(&with(claims(), json!({"sub": "mch_2abc", "sid": null})));
+    assert_eq!(
+        reject(&token, &options).await,
+        VerifyError::MachineSubject {
+            sub: "mch_2abc".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn only_rs256_is_accepted() {
+    let options = pem_options(&KEY_A);
+    for alg in ["RS384", "RS512"] {
+        let token = KEY_A.sign_with_header(&header(json!({"alg": alg})), &claims());
+        assert_eq!(
+            reject(&token, &options).await,
+            VerifyError::UnsupportedAlgorithm { alg: alg.into() }
+        );
+    }
+    let token = KEY_A.sign_with_header(&header(json!({})), &claims());
+    verify_token(&token, &options).await.unwrap();
 }
 
 #[tokio::test]
@@ -440,7 +559,7 @@ async fn rejects_a_wrong_issuer() {
     // Pinned from the publishable key.
     let pk = format!("pk_test_{}", STANDARD.encode("clerk.example.com$"));
     let options = pem_options(&KEY_A).publishable_key(&pk).unwrap();
-    assert_eq!(options.expected_issuer(), Some(ISSUER));
+    assert_eq!(options.get_issuer(), Some(ISSUER));
     assert!(matches!(
         reject(&token, &options).await,
         VerifyError::WrongIssuer { .. }
@@ -659,7 +778,7 @@ fn options_from_environment() {
     ]))
     .unwrap();
     assert!(matches!(options.key_source(), KeySource::Pem(_)));
-    assert_eq!(options.expected_issuer(), Some(ISSUER));
+    assert_eq!(options.get_issuer(), Some(ISSUER));
 
     let options = VerifyOptions::from_env_with(env(vec![
         ("CLERK_JWT_KEY", "  ".into()),
@@ -671,7 +790,7 @@ fn options_from_environment() {
         KeySource::Jwks(cache) => assert_eq!(cache.api_url(), "http://localhost:1234/v1"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(options.expected_issuer(), None);
+    assert_eq!(options.get_issuer(), None);
     assert!(!format!("{options:?}").contains("sk_test_env"));
 
     let options =
@@ -723,6 +842,29 @@ async fn jwks_one_fetch_for_many_verifications() {
         KeySource::Jwks(cache) => assert_eq!(cache.cached_kids(), ["ins_key_a", "ins_key_b"]),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn jwks_request_speaks_the_clients_api_version() {
+    let server = MockServer::start_async().await;
+    let version = clerk_backend::generated::CLERK_API_VERSION;
+    let mock = server
+        .mock_async(|when, then| {
+            let when = when.method(GET).path("/v1/jwks");
+            // A dated spec's version, as every other call sends it; an
+            // undated (v1) spec sends none.
+            match version {
+                Some(version) => when.header("clerk-api-version", version),
+                None => when.header_missing("clerk-api-version"),
+            };
+            then.status(200).json_body(jwks(&[&KEY_A]));
+        })
+        .await;
+    let options = VerifyOptions::with_jwks(cache_for(&server, "sk_test_v")).fixed_time(NOW);
+    verify_token(&KEY_A.sign(&claims()), &options)
+        .await
+        .unwrap();
+    assert_eq!(mock.calls_async().await, 1);
 }
 
 #[tokio::test]
@@ -850,34 +992,46 @@ async fn jwks_ttl_expiry_refetches_and_hits_do_not_extend_it() {
     assert_eq!(mock.calls_async().await, 2);
 }
 
+/// An expired set is not used when the refetch fails, unless Clerk cannot
+/// be reached and stale keys are allowed (tests/jwks_outage.rs): not with
+/// the grace period turned off, and never after a 401.
 #[tokio::test]
 async fn jwks_expired_set_is_not_used_when_the_refetch_fails() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.path("/v1/jwks");
-            then.status(200).json_body(jwks(&[&KEY_A]));
-        })
-        .await;
-    let clock = ManualClock::default();
-    let cache = clock.install(cache_for(&server, "sk").with_ttl(Duration::from_secs(100)));
-    let options = VerifyOptions::with_jwks(cache).fixed_time(NOW);
-    let token = KEY_A.sign(&claims());
-    verify_token(&token, &options).await.unwrap();
+    let no_grace = |cache: JwksCache| cache.with_stale_if_error(Duration::ZERO);
+    let default_grace = |cache: JwksCache| cache;
+    let cases: [(&dyn Fn(JwksCache) -> JwksCache, u16); 2] =
+        [(&no_grace, 500), (&default_grace, 401)];
+    for (configure, status) in cases {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.path("/v1/jwks");
+                then.status(200).json_body(jwks(&[&KEY_A]));
+            })
+            .await;
+        let clock = ManualClock::default();
+        let cache = clock.install(configure(
+            cache_for(&server, "sk").with_ttl(Duration::from_secs(100)),
+        ));
+        let options = VerifyOptions::with_jwks(cache.clone()).fixed_time(NOW);
+        let token = KEY_A.sign(&claims());
+        verify_token(&token, &options).await.unwrap();
 
-    mock.delete_async().await;
-    let failing = server
-        .mock_async(|when, then| {
-            when.path("/v1/jwks");
-            then.status(500);
-        })
-        .await;
-    clock.advance(100);
-    assert!(matches!(
-        reject(&token, &options).await,
-        VerifyError::KeyFetch(_)
-    ));
-    assert_eq!(failing.calls_async().await, 1);
+        mock.delete_async().await;
+        let failing = server
+            .mock_async(|when, then| {
+                when.path("/v1/jwks");
+                then.status(status);
+            })
+            .await;
+        clock.advance(100);
+        assert!(
+            matches!(reject(&token, &options).await, VerifyError::KeyFetch(_)),
+            "HTTP {status}"
+        );
+        assert!(!cache.is_stale());
+        assert_eq!(failing.calls_async().await, 1);
+    }
 }
 
 #[tokio::test]
@@ -1102,4 +1256,27 @@ fn verification_future_is_send() {
     let options = VerifyOptions::with_pem(&KEY_A.public_pem).unwrap();
     let future = verify_token("x", &options);
     assert_send(&future);
+}
+
+#[test]
+fn getters_read_what_the_setters_set() {
+    let options = pem_options(&KEY_A)
+        .issuer(format!("{ISSUER}/"))
+        .authorized_parties([ORIGIN, " https://b.example.com/ "])
+        .clock_skew(Duration::from_secs(7));
+    assert_eq!(options.get_issuer(), Some(ISSUER));
+    assert_eq!(
+        options.get_authorized_parties(),
+        [ORIGIN.to_owned(), "https://b.example.com".to_owned()]
+    );
+    assert_eq!(options.get_clock_skew(), Duration::from_secs(7));
+    // The earlier names still answer the same.
+    #[allow(deprecated)]
+    {
+        assert_eq!(options.expected_issuer(), options.get_issuer());
+        assert_eq!(
+            options.authorized_party_list(),
+            options.get_authorized_parties()
+        );
+    }
 }

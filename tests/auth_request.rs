@@ -212,20 +212,111 @@ async fn bearer_header_takes_precedence_over_the_cookie() {
 
 #[test]
 fn session_token_extraction() {
+    let token = |pairs: &[(http::HeaderName, String)]| {
+        session_token(&headers(pairs)).map(|t| t.into_owned())
+    };
     assert_eq!(
-        session_token(&headers(&[(AUTHORIZATION, "Bearer abc".into())])),
+        token(&[(AUTHORIZATION, "Bearer abc".into())]).as_deref(),
         Some("abc")
     );
     assert_eq!(
-        session_token(&headers(&[(COOKIE, "a=b; __session=xyz".into())])),
+        token(&[(COOKIE, "a=b; __session=xyz".into())]).as_deref(),
         Some("xyz")
     );
-    assert_eq!(session_token(&headers(&[(COOKIE, "a=b; c".into())])), None);
+    assert_eq!(token(&[(COOKIE, "a=b; c".into())]), None);
     // Non-UTF-8 header values are skipped, not a panic.
     let mut map = HeaderMap::new();
     map.append(COOKIE, HeaderValue::from_bytes(b"x=\xff").unwrap());
     map.append(COOKIE, HeaderValue::from_static("__session=ok"));
-    assert_eq!(session_token(&map), Some("ok"));
+    assert_eq!(session_token(&map).as_deref(), Some("ok"));
+}
+
+#[test]
+fn session_cookie_values_are_percent_decoded_without_forging_cookies() {
+    let token =
+        |cookie: &str| session_token(&headers(&[(COOKIE, cookie.into())])).map(|t| t.into_owned());
+    assert_eq!(token("__session=a%2Eb%2ec").as_deref(), Some("a.b.c"));
+    assert_eq!(token("__session=\"a%2Eb\"").as_deref(), Some("a.b"));
+    // A malformed escape keeps the raw value (it then fails verification).
+    assert_eq!(token("__session=a%2").as_deref(), Some("a%2"));
+    // Encoded delimiters stay inside their own cookie's value.
+    assert_eq!(token("x=%3B%20__session%3Dforged"), None);
+    assert_eq!(token("__session%3Dforged=1"), None);
+    assert_eq!(token("x=1%3B__session=forged"), None);
+    assert_eq!(token("x=1%3B; __session=real").as_deref(), Some("real"));
+    // The Authorization header is taken as it is.
+    assert_eq!(
+        session_token(&headers(&[(AUTHORIZATION, "Bearer a%2Eb".into())])).as_deref(),
+        Some("a%2Eb")
+    );
+}
+
+#[tokio::test]
+async fn a_percent_encoded_session_cookie_verifies() {
+    let token = KEY.sign(&claims("user_encoded")).replace('.', "%2E");
+    let state = authenticate_request(
+        &headers(&[(COOKIE, format!("__session={token}"))]),
+        &options(),
+    )
+    .await;
+    assert_eq!(state.user_id(), Some("user_encoded"));
+}
+
+#[tokio::test]
+async fn only_session_tokens_sign_in() {
+    let sign = |header: Value, claims: Value| KEY.sign_with_header(&header, &claims);
+    let base = json!({"alg": "RS256", "kid": KEY.kid, "typ": "JWT"});
+    let with = |key: &str, value: Value| {
+        let mut h = base.clone();
+        h[key] = value;
+        h
+    };
+    let cases = [
+        (
+            sign(with("cat", json!("cl_B7d4PD222AAA")), claims("user_1")),
+            VerifyError::NotASessionCategory {
+                cat: "cl_B7d4PD222AAA".into(),
+            },
+        ),
+        (
+            sign(with("typ", json!("at+jwt")), claims("user_1")),
+            VerifyError::OAuthAccessToken {
+                typ: "at+jwt".into(),
+            },
+        ),
+        (
+            sign(base.clone(), claims("mch_1")),
+            VerifyError::MachineSubject {
+                sub: "mch_1".into(),
+            },
+        ),
+        (
+            sign(
+                base.clone(),
+                json!({"sub": "user_1", "iss": "https://clerk.example.com", "exp": NOW + 60}),
+            ),
+            VerifyError::UnauthorizedParty { azp: None },
+        ),
+    ];
+    for (token, expected) in cases {
+        for carrier in [
+            (AUTHORIZATION, format!("Bearer {token}")),
+            (COOKIE, format!("__session={token}")),
+        ] {
+            let state = authenticate_request(&headers(&[carrier]), &options()).await;
+            assert_eq!(
+                state.signed_out_reason(),
+                Some(&SignedOutReason::InvalidToken(expected.clone()))
+            );
+        }
+    }
+    let session = sign(with("cat", json!("cl_B7d4PD111AAA")), claims("user_1"));
+    let state = authenticate_request(
+        &headers(&[(COOKIE, format!("__session={session}"))]),
+        &options(),
+    )
+    .await;
+    assert_eq!(state.user_id(), Some("user_1"));
 }
 
 #[test]

@@ -13,9 +13,10 @@ use axum::http::{Request, StatusCode, header};
 use axum::routing::{get, post};
 use clerk_backend::auth::{AuthState, SignedOutReason, VerifyError};
 use clerk_backend::axum::{
-    AuthRejection, ClerkAuth, ClerkLayer, ClerkState, ClerkWebhook, MaybeSignedIn, WebhookRejection,
+    AuthRejection, ClerkAuth, ClerkConfig, ClerkLayer, ClerkWebhook, MaybeSignedIn,
+    WebhookRejection,
 };
-use clerk_backend::webhooks::{EventData, Webhook};
+use clerk_backend::webhooks::Webhook;
 use serde_json::json;
 use tower::ServiceExt as _;
 
@@ -68,20 +69,49 @@ fn state_app() -> Router {
         .route("/maybe", get(maybe))
         .route("/option", get(optional_clerk_auth))
         .route("/state", get(auth_state))
-        .with_state(ClerkState::from(options()))
+        .with_state(ClerkConfig::from(options()))
 }
 
 /// The same routes, for any state (`()` when the options come from a layer).
 fn routes<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
-    ClerkState: FromRef<S>,
+    ClerkConfig: FromRef<S>,
 {
     Router::new()
         .route("/me", get(me))
         .route("/maybe", get(maybe))
         .route("/option", get(optional_clerk_auth))
         .route("/state", get(auth_state))
+}
+
+// ---------------------------------------------------------------------------
+// The table every integration passes (tests/support/fixtures.rs)
+// ---------------------------------------------------------------------------
+
+/// The shared routes, configured through the router state.
+fn shared_app(app: fixtures::App) -> Router {
+    routes()
+        .route("/webhooks/clerk", post(on_event))
+        .with_state(ClerkConfig::from(app.options()).with_webhook(webhook()))
+}
+
+fn case_request(case: &CaseRequest) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(case.method.clone())
+        .uri(case.path);
+    for (name, value) in &case.headers {
+        req = req.header(*name, value);
+    }
+    req.body(Body::from(case.body.clone())).unwrap()
+}
+
+#[tokio::test]
+async fn the_shared_cases() {
+    for case in shared_cases() {
+        let reply = send(shared_app(case.app), case_request(&case.request)).await;
+        case.check(&reply);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -98,6 +128,17 @@ async fn signed_in_with_bearer_token() {
 #[tokio::test]
 async fn signed_in_with_session_cookie() {
     let reply = send(state_app(), cookie("/me", &token("user_cookie"))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body, "user user_cookie session sess_1");
+}
+
+#[tokio::test]
+async fn signed_in_with_a_percent_encoded_session_cookie() {
+    let reply = send(
+        state_app(),
+        cookie("/me", &percent_encoded_token("user_cookie")),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body, "user user_cookie session sess_1");
 }
@@ -167,7 +208,7 @@ async fn other_invalid_tokens_name_their_reason() {
 
 #[tokio::test]
 async fn key_fetch_failure_is_503_not_401() {
-    let app = routes().with_state(ClerkState::from(unreachable_jwks_options()));
+    let app = routes().with_state(ClerkConfig::from(unreachable_jwks_options()));
     for path in ["/me", "/maybe", "/option"] {
         let reply = send(app.clone(), bearer(path, &token("user_1"))).await;
         assert_eq!(
@@ -342,15 +383,15 @@ async fn extensions_take_precedence_over_state() {
     // accept them, and the layer's AuthState is what the extractor uses.
     let app = routes()
         .layer(ClerkLayer::new(options()))
-        .with_state(ClerkState::from(options_for(&OTHER_KEY)));
+        .with_state(ClerkConfig::from(options_for(&OTHER_KEY)));
     let reply = send(app, bearer("/me", &token("user_ext"))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body, "user user_ext session sess_1");
 }
 
 #[tokio::test]
-async fn clerk_state_in_an_extension() {
-    let app = routes::<()>().layer(axum::Extension(ClerkState::from(options())));
+async fn clerk_config_in_an_extension() {
+    let app = routes::<()>().layer(axum::Extension(ClerkConfig::from(options())));
     let reply = send(app.clone(), bearer("/me", &token("user_x"))).await;
     assert_eq!(reply.body, "user user_x session sess_1");
     send(app, get_req("/me"))
@@ -365,20 +406,29 @@ async fn verify_options_as_the_router_state() {
     assert_eq!(reply.body, "user user_vo session sess_1");
 }
 
+#[tokio::test]
+#[allow(deprecated)]
+async fn the_earlier_name_clerk_state_still_works() {
+    use clerk_backend::axum::ClerkState;
+    let app = routes().with_state(ClerkState::from(options()));
+    let reply = send(app, cookie("/me", &token("user_old"))).await;
+    assert_eq!(reply.body, "user user_old session sess_1");
+}
+
 #[derive(Clone)]
 struct AppState {
-    clerk: ClerkState,
+    clerk: ClerkConfig,
     greeting: &'static str,
 }
 
-impl FromRef<AppState> for ClerkState {
+impl FromRef<AppState> for ClerkConfig {
     fn from_ref(state: &AppState) -> Self {
         state.clerk.clone()
     }
 }
 
 #[tokio::test]
-async fn clerk_state_inside_the_app_state() {
+async fn clerk_config_inside_the_app_state() {
     async fn greet(
         axum::extract::State(state): axum::extract::State<AppState>,
         ClerkAuth(claims): ClerkAuth,
@@ -388,7 +438,7 @@ async fn clerk_state_inside_the_app_state() {
     let app = Router::new()
         .route("/greet", get(greet))
         .with_state(AppState {
-            clerk: ClerkState::new().with_verify_options(options()),
+            clerk: ClerkConfig::new().with_verify_options(options()),
             greeting: "hi",
         });
     let reply = send(app.clone(), bearer("/greet", &token("user_app"))).await;
@@ -420,7 +470,7 @@ async fn a_request_is_verified_once() {
     // Options in the state: the first extractor verifies, the others reuse.
     let app = Router::new()
         .route("/both", get(both))
-        .with_state(ClerkState::from(counted.clone()));
+        .with_state(ClerkConfig::from(counted.clone()));
     let reply = send(app, bearer("/both", &token("user_once"))).await;
     assert_eq!(reply.body, "user_once");
     assert_eq!(verifications.swap(0, Ordering::SeqCst), 1);
@@ -462,7 +512,7 @@ async fn nested_routers_with_path_parameters() {
             "/v2",
             Router::new().route("/orgs/{org_id}/members/{member_id}", get(member)),
         )
-        .with_state(ClerkState::from(options()));
+        .with_state(ClerkConfig::from(options()));
 
     let reply = send(
         app.clone(),
@@ -578,17 +628,10 @@ fn delivery(signer: &Webhook, timestamp: i64, body: Vec<u8>) -> Request<Body> {
     req.body(Body::from(body)).unwrap()
 }
 
-async fn on_event(ClerkWebhook(event): ClerkWebhook) -> String {
-    match event.data {
-        EventData::UserCreated(user) => format!("{} {}", event.event_type, user.id),
-        other => format!("{} {:?}", event.event_type, other.is_unknown()),
-    }
-}
-
 fn webhook_app() -> Router {
     Router::new()
         .route("/webhooks/clerk", post(on_event))
-        .with_state(ClerkState::from(webhook()))
+        .with_state(ClerkConfig::from(webhook()))
 }
 
 #[tokio::test]
@@ -618,7 +661,7 @@ async fn webhook_with_the_webhook_as_state_or_in_an_extension() {
 
     let app = Router::new()
         .route("/webhooks/clerk", post(on_event))
-        .layer(axum::Extension(ClerkState::from(webhook())));
+        .layer(axum::Extension(ClerkConfig::from(webhook())));
     let reply = send(app, delivery(&webhook(), unix_now(), user_created())).await;
     assert_eq!(reply.body, "user.created user_hook");
 }
@@ -682,7 +725,7 @@ async fn webhook_body_limit_is_respected() {
     let app = Router::new()
         .route("/webhooks/clerk", post(on_event))
         .layer(DefaultBodyLimit::max(64))
-        .with_state(ClerkState::from(webhook()));
+        .with_state(ClerkConfig::from(webhook()));
     let reply = send(app, delivery(&webhook(), unix_now(), user_created())).await;
     assert_eq!(
         reply.status,
@@ -700,7 +743,7 @@ async fn webhook_without_configuration_is_500() {
     // Session options only: no webhook.
     let app = Router::new()
         .route("/webhooks/clerk", post(on_event))
-        .with_state(ClerkState::from(options()));
+        .with_state(ClerkConfig::from(options()));
     let reply = send(app, delivery(&webhook(), unix_now(), user_created())).await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(

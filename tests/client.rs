@@ -11,11 +11,12 @@ fn client(server: &MockServer) -> clerk_backend::ClientBuilder {
 }
 
 #[tokio::test]
-async fn every_request_carries_auth_user_agent_and_no_progenitor_version_header() {
+async fn every_request_carries_auth_user_agent_and_the_api_version() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method("GET")
+            let when = when
+                .method("GET")
                 .path("/users/count")
                 .header("authorization", "Bearer sk_test_secret123")
                 .header(
@@ -23,8 +24,13 @@ async fn every_request_carries_auth_user_agent_and_no_progenitor_version_header(
                     format!("clerk-backend-rust/{}", env!("CARGO_PKG_VERSION")),
                 )
                 .header("x-extra", "1")
-                .header_missing("api-version")
-                .header_missing("clerk-api-version");
+                .header_missing("api-version");
+            // The version the vendored spec describes; an undated spec
+            // (the v1 line) sends none.
+            match clerk_backend::generated::CLERK_API_VERSION {
+                Some(version) => when.header("clerk-api-version", version),
+                None => when.header_missing("clerk-api-version"),
+            };
             then.status(200)
                 .json_body(serde_json::json!({"object": "total_count", "total_count": 3}));
         })

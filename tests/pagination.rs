@@ -1,6 +1,9 @@
 //! Pagination streams against httpmock: both list shapes, the end
 //! conditions, and a failure mid-way.
 
+#[path = "support/records.rs"]
+mod records;
+
 use clerk_backend::{Client, Error, Paginate};
 use futures::{StreamExt, TryStreamExt};
 use httpmock::MockServer;
@@ -15,15 +18,14 @@ fn client(server: &MockServer) -> Client {
 }
 
 fn user(n: usize) -> Value {
-    json!({"id": format!("user_{n}"), "object": "user", "email_addresses": [], "phone_numbers": [],
-           "web3_wallets": [], "external_accounts": [], "public_metadata": {}, "private_metadata": {},
-           "created_at": 1, "updated_at": 1})
+    records::user(&format!("user_{n}"), json!({}))
 }
 
 fn org(n: usize) -> Value {
-    json!({"id": format!("org_{n}"), "object": "organization", "name": format!("Org {n}"), "slug": format!("org-{n}"),
-           "max_allowed_memberships": 5, "admin_delete_enabled": true, "public_metadata": {},
-           "private_metadata": {}, "created_at": 1, "updated_at": 1})
+    records::organization(
+        &format!("org_{n}"),
+        json!({"name": format!("Org {n}"), "slug": format!("org-{n}")}),
+    )
 }
 
 /// Serve `total` users as bare-array pages of `size`.
@@ -67,7 +69,7 @@ async fn three_pages_of_a_bare_array() {
         .into_paginator()
         .page_size(2))
     .await;
-    let names: Vec<_> = got.iter().map(|u| u.id.clone().unwrap()).collect();
+    let names: Vec<_> = got.iter().map(|u| u.id.clone()).collect();
     assert_eq!(names, ["user_0", "user_1", "user_2", "user_3", "user_4"]);
     assert_eq!(mocks.len(), 3);
     for m in &mocks {

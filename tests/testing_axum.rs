@@ -45,7 +45,7 @@ async fn the_example_app_runs_against_the_fake() {
         .send()
         .await
         .unwrap();
-    let user_id = user.id.clone().unwrap();
+    let user_id = user.id.clone();
     let base = serve(&fake).await;
     let http = reqwest::Client::new();
     fake.clear_requests();

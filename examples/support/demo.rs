@@ -1,8 +1,8 @@
-//! What examples/axum.rs and examples/actix.rs share: reading the
-//! configuration from the environment, the app's one bit of logic, and the
-//! self-contained demo that runs
-//! when no `CLERK_*` key is set (its own signing key, tokens and webhook
-//! deliveries, sent to the example's server with reqwest).
+//! What examples/actix.rs, examples/rocket.rs and examples/poem.rs share:
+//! reading the configuration from the environment, the app's one bit of
+//! logic, and the self-contained demo that runs when no `CLERK_*` key is
+//! set (its own signing key, tokens and webhook deliveries, sent to the
+//! example's server with reqwest).
 //!
 //! Include with `#[path = "support/demo.rs"] mod demo;`.
 

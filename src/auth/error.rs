@@ -43,14 +43,19 @@ pub enum VerifyError {
     /// The token names a key (`kid`) that the instance's key set does not
     /// contain, even after refreshing the key set (subject to the refresh rate
     /// limit).
+    ///
+    /// While the key set cannot be refreshed because Clerk's API is down, an
+    /// unknown `kid` is a [`VerifyError::KeyFetch`] instead: the key may be a
+    /// rotation the cache cannot see yet.
     #[error("session token is signed with an unknown key (kid {kid:?})")]
     UnknownKey {
         /// The `kid` from the token header.
         kid: String,
     },
     /// The `azp` (authorized party) claim is not one of the configured
-    /// authorized parties, or is missing while
-    /// [`require_azp`](crate::auth::VerifyOptions::require_azp) is set.
+    /// [authorized parties](crate::auth::VerifyOptions::authorized_parties),
+    /// or is missing while they are configured (`azp: None`): omitting the
+    /// claim must not bypass the check.
     #[error("session token was issued for an unauthorized party ({azp:?})")]
     UnauthorizedParty {
         /// The token's `azp` claim, `None` if it had none.
@@ -69,12 +74,45 @@ pub enum VerifyError {
         /// The `alg` from the token header.
         alg: String,
     },
+    /// The header's `cat` (category) marks a JWT the instance signed for
+    /// another purpose: a JWT-template token (`cl_B7d4PD222AAA`), an M2M
+    /// token (`cl_B7d4PD333AAA`) or a kind this crate does not know. Such a
+    /// token is rejected before any key is looked up.
+    #[error("not a session token: its category ({cat:?}) marks {}", super::kind::describe_category(.cat))]
+    NotASessionCategory {
+        /// The `cat` from the token header.
+        cat: String,
+    },
+    /// The header's `typ` is `at+jwt` or `application/at+jwt`: an OAuth
+    /// access token, not a session token.
+    #[error("not a session token: an OAuth access token (typ {typ:?})")]
+    OAuthAccessToken {
+        /// The `typ` from the token header.
+        typ: String,
+    },
+    /// The header's `typ` is present and is not `JWT`.
+    #[error("not a session token: unsupported token type {typ:?} (expected \"JWT\")")]
+    UnsupportedType {
+        /// The `typ` from the token header.
+        typ: String,
+    },
+    /// The subject is a machine (`mch_...`): an M2M token signed by the
+    /// instance, not a user's session.
+    #[error("not a session token: the subject {sub:?} is a machine")]
+    MachineSubject {
+        /// The token's `sub` claim.
+        sub: String,
+    },
     /// The token is not a well-formed JWT or its claims do not have the
     /// expected shape (for example `sub` or `exp` is missing).
     #[error("session token is malformed: {0}")]
     Malformed(String),
-    /// The instance's JSON Web Key Set could not be fetched or parsed.
-    /// This is not the token's fault: the request may be retried.
+    /// The instance's JSON Web Key Set could not be fetched or parsed, and
+    /// the cache has no key it may use instead (see
+    /// [`JwksCache::with_stale_if_error`](crate::auth::JwksCache::with_stale_if_error)).
+    /// This is not the token's fault: the request may be retried. After a
+    /// failed fetch the cache backs off, so this error comes at once,
+    /// without a request to Clerk, until the next attempt is due.
     #[error("could not fetch the instance's JSON Web Key Set: {0}")]
     KeyFetch(String),
     /// A configured verification key (PEM) is not a valid RSA public key.

@@ -10,10 +10,35 @@
 //! * **A TTL that hits do not extend.** Keys are refetched when the TTL
 //!   (default [`DEFAULT_JWKS_TTL`]) has passed since the *fetch*, however
 //!   often the cache was used meanwhile, so a key removed from the set stops
-//!   being accepted after at most one TTL.
-//! * **Single flight.** When the keys must be (re)fetched, one request goes
-//!   out; concurrent verifications wait for it and share its outcome, success
-//!   or failure.
+//!   being accepted after at most one TTL (while Clerk's API answers; see
+//!   the next point).
+//! * **Signed-in users stay signed in while Clerk is down.** When a refetch
+//!   fails because Clerk cannot be reached or is failing (connection
+//!   refused or reset, timeout, HTTP 408, 429 or 5xx), the keys already held
+//!   have not changed, so the cache keeps verifying with them for a bounded
+//!   grace period past the TTL (default [`DEFAULT_STALE_IF_ERROR`],
+//!   [`JwksCache::with_stale_if_error`]). Without it, an outage of Clerk's
+//!   API becomes an outage of every application one TTL later. Serving
+//!   stale keys is visible: a `tracing` warning at most once a minute, and
+//!   [`JwksCache::is_stale`].
+//! * **Fail closed where it matters.** Stale keys are never served after
+//!   Clerk *answered* no: a 401/403 (a revoked or wrong secret key), any
+//!   other 4xx, or a response that is not a key set; nor after a later
+//!   outage, until a fetch succeeds again. A token naming a `kid`
+//!   the cached set does not have needs a successful fetch; during an
+//!   outage it fails at once with [`VerifyError::KeyFetch`] (a server-side
+//!   error, 503 in the integrations), never with a stale guess.
+//! * **No waiting on a dead API.** After a failed fetch, further fetches
+//!   back off: about 5 s, doubling up to 5 minutes, each wait shortened by
+//!   a random fifth so that servers that failed together do not retry
+//!   together. Meanwhile verifications answer from the cache (stale keys,
+//!   or the last error when there are none) without touching the network,
+//!   and while an outage is known a verification never waits for another's
+//!   retry either. Once Clerk answers again, the first attempt after the
+//!   backoff makes the set fresh.
+//! * **Single flight.** At most one request is out at a time; concurrent
+//!   verifications that need it wait for it and share its outcome, success
+//!   or failure (unless an outage is already known, see above).
 //! * **Bounded refresh on unknown `kid`.** A token naming a key that is not
 //!   in the set triggers one refetch (Clerk may have rotated its keys), but at
 //!   most one such refetch per [`DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL`]
@@ -29,20 +54,20 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use http::HeaderValue;
+use http::{HeaderValue, StatusCode};
 use serde::Deserialize;
 
 use super::error::{VerifyError, echo};
 use super::jwt::Clock;
 use super::key::RsaKey;
 
-/// The default Backend API base URL.
-pub const DEFAULT_API_URL: &str = "https://api.clerk.com/v1";
+pub use crate::env::DEFAULT_API_URL;
 
 /// How long a fetched key set is used before it is fetched again: 1 hour.
 pub const DEFAULT_JWKS_TTL: Duration = Duration::from_secs(3600);
@@ -58,7 +83,23 @@ pub const DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL: Duration = Duration::from_secs(6
 /// The default timeout of one key-set request: 10 seconds.
 pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Marks "never" in [`Inner::last_unknown_kid_refresh`].
+/// How long past its TTL a key set is still used while Clerk's API cannot
+/// be reached: 24 hours.
+///
+/// Long enough to ride out any outage Clerk has had, short enough that a
+/// server cut off from Clerk for good stops accepting tokens within a day.
+pub const DEFAULT_STALE_IF_ERROR: Duration = Duration::from_secs(24 * 3600);
+
+/// The wait after the first failed fetch, in seconds.
+const BACKOFF_INITIAL_SECS: u64 = 5;
+
+/// The longest wait between two fetch attempts, in seconds.
+const BACKOFF_MAX_SECS: u64 = 300;
+
+/// The shortest interval between two warnings about stale keys, in seconds.
+const STALE_WARNING_INTERVAL_SECS: u64 = 60;
+
+/// Marks "never" in the clock-valued atomics of [`Inner`].
 const NEVER: u64 = u64::MAX;
 
 /// A cache of one Clerk instance's JSON Web Key Set.
@@ -87,26 +128,107 @@ struct Config {
     http: reqwest::Client,
     ttl_secs: u64,
     unknown_kid_interval_secs: u64,
+    stale_if_error_secs: u64,
     fetch_timeout: Duration,
     clock: Clock,
 }
 
 struct Inner {
     config: Config,
-    /// The current key set; read on every verification.
-    current: RwLock<Option<Arc<KeySet>>>,
+    /// The key set and the last failure; read on every verification.
+    state: RwLock<CacheState>,
     /// Incremented (under `fetch`) after every fetch attempt.
     generation: AtomicU64,
     /// Clock value of the last refetch caused by an unknown `kid`.
     last_unknown_kid_refresh: AtomicU64,
+    /// Clock value of the last warning about stale keys.
+    last_stale_warning: AtomicU64,
     /// Held while fetching: the single flight.
-    fetch: tokio::sync::Mutex<FetchState>,
+    fetch: tokio::sync::Mutex<()>,
 }
 
-#[derive(Default)]
-struct FetchState {
-    /// The outcome of the last attempt, if it failed.
-    last_error: Option<VerifyError>,
+/// What the cache holds; written only by the fetch that holds the lock.
+#[derive(Clone, Default)]
+struct CacheState {
+    set: Option<Arc<KeySet>>,
+    /// Present while the last fetch attempt failed; a successful one
+    /// removes it.
+    outage: Option<Arc<Outage>>,
+}
+
+/// The last fetch attempt failed.
+struct Outage {
+    error: VerifyError,
+    kind: FailureKind,
+    /// Consecutive failed attempts.
+    failures: u32,
+    /// No fetch for a verification before this clock value (the backoff).
+    retry_at: u64,
+}
+
+/// Whether a failed fetch allows the cache to serve stale keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FailureKind {
+    /// Clerk could not be reached or is failing (transport error, timeout,
+    /// 408, 429, 5xx): the keys held are still Clerk's latest word.
+    Unavailable,
+    /// Clerk answered, and the answer is no (401/403, other statuses, not a
+    /// key set): fail closed.
+    Rejected,
+}
+
+/// A failed fetch: the error verifications see, and its kind.
+struct FetchFailure {
+    error: VerifyError,
+    kind: FailureKind,
+}
+
+impl FetchFailure {
+    fn unavailable(message: String) -> Self {
+        FetchFailure {
+            error: VerifyError::KeyFetch(message),
+            kind: FailureKind::Unavailable,
+        }
+    }
+
+    fn rejected(error: VerifyError) -> Self {
+        FetchFailure {
+            error,
+            kind: FailureKind::Rejected,
+        }
+    }
+}
+
+/// The kind of failure an HTTP error status is: only statuses that say
+/// "try again later" allow stale keys.
+fn failure_kind(status: StatusCode) -> FailureKind {
+    if status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::REQUEST_TIMEOUT
+    {
+        FailureKind::Unavailable
+    } else {
+        FailureKind::Rejected
+    }
+}
+
+/// The wait, in seconds, before the next fetch after `failures`
+/// consecutive failed ones: 5 s doubling up to 300 s, shortened by up to a
+/// fifth (`random` picks how much) so that servers that failed together
+/// spread their retries. Never longer than the nominal wait, so a test
+/// that advances the clock by it always reaches the next attempt.
+fn backoff_secs(failures: u32, random: u64) -> u64 {
+    let doublings = failures.saturating_sub(1).min(16);
+    let nominal = BACKOFF_INITIAL_SECS
+        .saturating_mul(1 << doublings)
+        .min(BACKOFF_MAX_SECS);
+    nominal - random % (nominal / 5 + 1)
+}
+
+/// A random number for the backoff jitter: std's per-map random keys,
+/// which differ on every call.
+fn jitter_seed() -> u64 {
+    RandomState::new().hash_one(0u8)
 }
 
 /// A fetched key set: `kid -> key`, parsed once.
@@ -119,6 +241,32 @@ impl KeySet {
     pub(crate) fn get(&self, kid: &str) -> Option<&RsaKey> {
         self.keys.get(kid)
     }
+
+    fn has(&self, kid: &str) -> bool {
+        self.keys.contains_key(kid)
+    }
+}
+
+/// What a verification does next.
+enum Plan {
+    /// Answer from the cache.
+    Answer(Answer),
+    /// Fetch the key set (under the single-flight lock).
+    Fetch {
+        /// The fetch is caused by an unknown `kid` in a fresh set (and is
+        /// rate-limited as such).
+        unknown_kid: bool,
+    },
+}
+
+/// An answer from the cache, without the network.
+enum Answer {
+    /// A fresh key set (or one just fetched) that has the `kid`.
+    Use(Arc<KeySet>),
+    /// A key set past its TTL, used because Clerk cannot be reached.
+    UseStale(Arc<KeySet>, Arc<Outage>),
+    /// A rejection: the `kid` is unknown, or the keys are unavailable.
+    Fail(VerifyError),
 }
 
 /// Seconds since the first use of the default cache clock: monotonic, so a
@@ -184,6 +332,7 @@ impl JwksCache {
             http,
             ttl_secs: DEFAULT_JWKS_TTL.as_secs(),
             unknown_kid_interval_secs: DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL.as_secs(),
+            stale_if_error_secs: DEFAULT_STALE_IF_ERROR.as_secs(),
             fetch_timeout: DEFAULT_FETCH_TIMEOUT,
             clock: Arc::new(monotonic_seconds),
         };
@@ -194,10 +343,11 @@ impl JwksCache {
         JwksCache {
             inner: Arc::new(Inner {
                 config,
-                current: RwLock::new(None),
+                state: RwLock::new(CacheState::default()),
                 generation: AtomicU64::new(0),
                 last_unknown_kid_refresh: AtomicU64::new(NEVER),
-                fetch: tokio::sync::Mutex::new(FetchState::default()),
+                last_stale_warning: AtomicU64::new(NEVER),
+                fetch: tokio::sync::Mutex::new(()),
             }),
         }
     }
@@ -214,6 +364,7 @@ impl JwksCache {
             http: old.http.clone(),
             ttl_secs: old.ttl_secs,
             unknown_kid_interval_secs: old.unknown_kid_interval_secs,
+            stale_if_error_secs: old.stale_if_error_secs,
             fetch_timeout: old.fetch_timeout,
             clock: old.clock.clone(),
         };
@@ -235,6 +386,30 @@ impl JwksCache {
         self.reconfigure(|c| c.unknown_kid_interval_secs = interval.as_secs())
     }
 
+    /// Sets how long past its TTL the key set is still used while refetches
+    /// fail because Clerk cannot be reached or is failing (default
+    /// [`DEFAULT_STALE_IF_ERROR`], whole seconds). `Duration::ZERO` turns
+    /// stale keys off: every verification fails once the TTL has passed and
+    /// the refetch failed.
+    ///
+    /// A refetch answered with 401/403 (or any other answer that is not
+    /// "try again later") never lets stale keys be used.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use clerk_backend::auth::JwksCache;
+    ///
+    /// let http = clerk_backend::tls::http_client()?;
+    /// // Ride out Clerk outages of up to 6 hours past the TTL.
+    /// let cache = JwksCache::new("https://api.clerk.com/v1", "sk_live_...", http)
+    ///     .with_stale_if_error(Duration::from_secs(6 * 3600));
+    /// assert!(!cache.is_stale());
+    /// # Ok::<(), clerk_backend::ConfigError>(())
+    /// ```
+    pub fn with_stale_if_error(self, grace: Duration) -> Self {
+        self.reconfigure(|c| c.stale_if_error_secs = grace.as_secs())
+    }
+
     /// Sets the timeout of one key-set request (default
     /// [`DEFAULT_FETCH_TIMEOUT`]).
     pub fn with_fetch_timeout(self, timeout: Duration) -> Self {
@@ -242,7 +417,8 @@ impl JwksCache {
     }
 
     /// Replaces the cache's clock, a monotonic count of seconds used for the
-    /// TTL and the refresh interval (for tests).
+    /// TTL, the stale grace period, the refresh interval and the backoff
+    /// (for tests).
     pub fn with_clock(self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
         let clock: Clock = Arc::new(clock);
         self.reconfigure(|c| c.clock = clock)
@@ -257,31 +433,73 @@ impl JwksCache {
     /// sorted.
     pub fn cached_kids(&self) -> Vec<String> {
         let mut kids: Vec<String> = self
-            .current()
+            .state()
+            .set
             .map(|set| set.keys.keys().cloned().collect())
             .unwrap_or_default();
         kids.sort();
         kids
     }
 
-    /// Fetches the key set now, e.g. at startup so that the first request
-    /// does not wait. Concurrent verifications share this fetch.
-    pub async fn refresh(&self) -> Result<(), VerifyError> {
-        let mut state = self.inner.fetch.lock().await;
-        self.fetch_and_store(&mut state).await.map(|_| ())
+    /// Whether verifications are being answered with a key set past its
+    /// TTL because Clerk's API cannot be reached (see
+    /// [`JwksCache::with_stale_if_error`]).
+    ///
+    /// `false` while the set is fresh, before the first fetch, once a
+    /// refetch succeeded, and after the grace period or a 401/403 (then
+    /// verifications fail instead). Useful for a health check that reports
+    /// "degraded" rather than "down".
+    pub fn is_stale(&self) -> bool {
+        let now = self.now();
+        match self.state() {
+            CacheState {
+                set: Some(set),
+                outage: Some(outage),
+            } => !self.is_fresh(&set, now) && self.stale_usable(&set, &outage, now),
+            _ => false,
+        }
     }
 
-    fn current(&self) -> Option<Arc<KeySet>> {
-        // A poisoned lock only means a panic elsewhere while swapping an Arc;
+    /// Fetches the key set now, e.g. at startup so that the first request
+    /// does not wait. Concurrent verifications share this fetch. An explicit
+    /// refresh does not wait for the backoff after failed fetches.
+    pub async fn refresh(&self) -> Result<(), VerifyError> {
+        let _flight = self.inner.fetch.lock().await;
+        self.fetch_and_store().await.map(|_| ())
+    }
+
+    fn now(&self) -> u64 {
+        (self.inner.config.clock)()
+    }
+
+    fn state(&self) -> CacheState {
+        // A poisoned lock only means a panic elsewhere while swapping Arcs;
         // the value is still consistent.
-        match self.inner.current.read() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.inner
+            .state
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn update<R>(&self, change: impl FnOnce(&mut CacheState) -> R) -> R {
+        let mut state = self
+            .inner
+            .state
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        change(&mut state)
     }
 
     fn is_fresh(&self, set: &KeySet, now: u64) -> bool {
         now.saturating_sub(set.fetched_at) < self.inner.config.ttl_secs
+    }
+
+    /// Whether `set` may still be used although refetching it failed.
+    fn stale_usable(&self, set: &KeySet, outage: &Outage, now: u64) -> bool {
+        let config = &self.inner.config;
+        let usable_for = config.ttl_secs.saturating_add(config.stale_if_error_secs);
+        outage.kind == FailureKind::Unavailable && now.saturating_sub(set.fetched_at) < usable_for
     }
 
     fn unknown_kid_refresh_allowed(&self, now: u64) -> bool {
@@ -290,143 +508,293 @@ impl JwksCache {
     }
 
     /// The key set to verify a token with key `kid`: the cached one when it
-    /// is fresh and has `kid`, else after a (single-flight, rate-limited)
-    /// refetch.
+    /// is fresh and has `kid`, else after a (single-flight, rate-limited,
+    /// backed-off) refetch, else stale keys while Clerk cannot be reached.
     pub(crate) async fn key_set_for(&self, kid: &str) -> Result<Arc<KeySet>, VerifyError> {
         // Read the generation before looking at the set, so that a fetch
         // completing in between is noticed after taking the lock.
         let seen_generation = self.inner.generation.load(Ordering::Acquire);
-        let now = (self.inner.config.clock)();
-        if let Some(set) = self.current()
-            && self.is_fresh(&set, now)
-        {
-            if set.keys.contains_key(kid) {
-                return Ok(set);
-            }
-            if !self.unknown_kid_refresh_allowed(now) {
-                return Err(VerifyError::UnknownKey { kid: echo(kid) });
+        let now = self.now();
+        let state = self.state();
+        match self.plan(&state, kid, now) {
+            Plan::Answer(answer) => self.answer(answer, now),
+            Plan::Fetch { .. } => {
+                self.fetch_for(kid, seen_generation, state.outage.is_some())
+                    .await
             }
         }
-        self.refresh_for(kid, seen_generation).await
     }
 
-    async fn refresh_for(
+    /// Decides, from the cache alone, whether a verification of `kid` may
+    /// fetch or must answer from the cache.
+    fn plan(&self, state: &CacheState, kid: &str, now: u64) -> Plan {
+        if let Some(set) = &state.set
+            && self.is_fresh(set, now)
+            && set.has(kid)
+        {
+            return Plan::Answer(Answer::Use(set.clone()));
+        }
+        let backing_off = state.outage.as_ref().is_some_and(|o| now < o.retry_at);
+        match &state.set {
+            _ if backing_off => Plan::Answer(self.answer_without_fetch(state, kid, now)),
+            Some(set) if self.is_fresh(set, now) => {
+                if self.unknown_kid_refresh_allowed(now) {
+                    Plan::Fetch { unknown_kid: true }
+                } else {
+                    Plan::Answer(self.answer_without_fetch(state, kid, now))
+                }
+            }
+            _ => Plan::Fetch { unknown_kid: false },
+        }
+    }
+
+    /// The answer for `kid` from what the cache holds, when no fetch may
+    /// run: the fresh set, stale keys while Clerk cannot be reached, or the
+    /// reason there is no key.
+    fn answer_without_fetch(&self, state: &CacheState, kid: &str, now: u64) -> Answer {
+        let unknown = || VerifyError::UnknownKey { kid: echo(kid) };
+        match (&state.set, &state.outage) {
+            // During an outage an unknown kid could be a rotation we cannot
+            // see: a server-side error, not a verdict on the token.
+            (Some(set), outage) if self.is_fresh(set, now) => match (set.has(kid), outage) {
+                (true, _) => Answer::Use(set.clone()),
+                (false, Some(outage)) => Answer::Fail(outage.error.clone()),
+                (false, None) => Answer::Fail(unknown()),
+            },
+            (Some(set), Some(outage)) if self.stale_usable(set, outage, now) => {
+                if set.has(kid) {
+                    Answer::UseStale(set.clone(), outage.clone())
+                } else {
+                    Answer::Fail(outage.error.clone())
+                }
+            }
+            (_, Some(outage)) => Answer::Fail(outage.error.clone()),
+            // Only after another verification's fetch just succeeded (with
+            // a TTL so short that the set is already past it): share it.
+            (Some(set), None) if set.has(kid) => Answer::Use(set.clone()),
+            (Some(_), None) => Answer::Fail(unknown()),
+            (None, None) => Answer::Fail(VerifyError::KeyFetch(
+                "the key set has not been fetched yet".into(),
+            )),
+        }
+    }
+
+    fn answer(&self, answer: Answer, now: u64) -> Result<Arc<KeySet>, VerifyError> {
+        match answer {
+            Answer::Use(set) => Ok(set),
+            Answer::UseStale(set, outage) => {
+                self.warn_stale(&set, &outage, now);
+                Ok(set)
+            }
+            Answer::Fail(error) => Err(error),
+        }
+    }
+
+    /// The answer for `kid` from the cache as it is now.
+    fn answer_from_cache(&self, kid: &str) -> Result<Arc<KeySet>, VerifyError> {
+        let now = self.now();
+        self.answer(self.answer_without_fetch(&self.state(), kid, now), now)
+    }
+
+    /// Fetches for a verification of `kid`, one fetch at a time. While an
+    /// outage is known, a verification does not wait for another's retry:
+    /// it answers from the cache at once.
+    async fn fetch_for(
         &self,
         kid: &str,
         seen_generation: u64,
+        outage_known: bool,
     ) -> Result<Arc<KeySet>, VerifyError> {
-        let mut state = self.inner.fetch.lock().await;
-        let now = (self.inner.config.clock)();
-        let unknown = || VerifyError::UnknownKey { kid: echo(kid) };
-
+        let _flight = if outage_known {
+            match self.inner.fetch.try_lock() {
+                Ok(flight) => flight,
+                Err(_) => return self.answer_from_cache(kid),
+            }
+        } else {
+            self.inner.fetch.lock().await
+        };
         if self.inner.generation.load(Ordering::Acquire) != seen_generation {
             // Someone fetched while we waited: share that outcome.
-            if let Some(error) = &state.last_error {
-                return Err(error.clone());
-            }
-            if let Some(set) = self.current()
-                && self.is_fresh(&set, now)
-            {
-                return if set.keys.contains_key(kid) {
-                    Ok(set)
-                } else {
-                    Err(unknown())
-                };
-            }
+            return self.answer_from_cache(kid);
         }
-
-        // Decide again under the lock.
-        if let Some(set) = self.current()
-            && self.is_fresh(&set, now)
-        {
-            if set.keys.contains_key(kid) {
-                return Ok(set);
+        let now = self.now();
+        match self.plan(&self.state(), kid, now) {
+            Plan::Answer(answer) => self.answer(answer, now),
+            Plan::Fetch { unknown_kid } => {
+                if unknown_kid {
+                    self.note_unknown_kid_refresh(kid, now);
+                }
+                self.fetch_and_answer(kid).await
             }
-            if !self.unknown_kid_refresh_allowed(now) {
-                return Err(unknown());
-            }
-            tracing::debug!(
-                api_url = %self.inner.config.api_url,
-                kid = %echo(kid),
-                "session token names an unknown key; refetching the JWKS"
-            );
-            self.inner
-                .last_unknown_kid_refresh
-                .store(now, Ordering::Release);
-        }
-
-        let set = self.fetch_and_store(&mut state).await?;
-        if set.keys.contains_key(kid) {
-            Ok(set)
-        } else {
-            Err(unknown())
         }
     }
 
-    /// Fetches the key set and stores it (or the error); the caller holds
+    fn note_unknown_kid_refresh(&self, kid: &str, now: u64) {
+        tracing::debug!(
+            api_url = %self.inner.config.api_url,
+            kid = %echo(kid),
+            "session token names an unknown key; refetching the JWKS"
+        );
+        self.inner
+            .last_unknown_kid_refresh
+            .store(now, Ordering::Release);
+    }
+
+    /// Fetches (the caller holds the fetch lock), then answers for `kid`:
+    /// from the new set, or from the cache under the outage rules.
+    async fn fetch_and_answer(&self, kid: &str) -> Result<Arc<KeySet>, VerifyError> {
+        match self.fetch_and_store().await {
+            Ok(set) if set.has(kid) => Ok(set),
+            Ok(_) => Err(VerifyError::UnknownKey { kid: echo(kid) }),
+            Err(_) => self.answer_from_cache(kid),
+        }
+    }
+
+    /// Fetches the key set and stores it (or the failure); the caller holds
     /// the fetch lock.
-    async fn fetch_and_store(&self, state: &mut FetchState) -> Result<Arc<KeySet>, VerifyError> {
-        let result = self.fetch().await;
-        let outcome = match result {
-            Ok(set) => {
-                let set = Arc::new(set);
-                match self.inner.current.write() {
-                    Ok(mut guard) => *guard = Some(set.clone()),
-                    Err(poisoned) => *poisoned.into_inner() = Some(set.clone()),
-                }
-                state.last_error = None;
-                Ok(set)
-            }
-            Err(error) => {
-                tracing::warn!(
-                    api_url = %self.inner.config.api_url,
-                    %error,
-                    "fetching the JWKS failed"
-                );
-                state.last_error = Some(error.clone());
-                Err(error)
-            }
+    async fn fetch_and_store(&self) -> Result<Arc<KeySet>, VerifyError> {
+        let outcome = match self.fetch().await {
+            Ok(set) => Ok(self.store_set(set)),
+            Err(failure) => Err(self.store_failure(failure)),
         };
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
         outcome
     }
 
-    async fn fetch(&self) -> Result<KeySet, VerifyError> {
+    fn store_set(&self, set: KeySet) -> Arc<KeySet> {
+        let set = Arc::new(set);
+        let recovered = self.update(|state| {
+            state.set = Some(set.clone());
+            state.outage.take().is_some()
+        });
+        if recovered {
+            tracing::info!(
+                api_url = %self.inner.config.api_url,
+                "fetched the JWKS again after failed attempts; the key set is fresh"
+            );
+        }
+        set
+    }
+
+    /// Records a failed fetch and when the next one may run; returns its
+    /// error.
+    fn store_failure(&self, failure: FetchFailure) -> VerifyError {
+        let now = self.now();
+        let outage = self.update(|state| {
+            let previous = state.outage.as_ref();
+            let failures = previous.map_or(1, |o| o.failures.saturating_add(1));
+            // Once Clerk answered no, only a successful fetch allows stale
+            // keys again: an outage after a 401 does not undo the 401.
+            let kind = match previous {
+                Some(o) if o.kind == FailureKind::Rejected => FailureKind::Rejected,
+                _ => failure.kind,
+            };
+            let outage = Arc::new(Outage {
+                error: failure.error,
+                kind,
+                failures,
+                retry_at: now.saturating_add(backoff_secs(failures, jitter_seed())),
+            });
+            state.outage = Some(outage.clone());
+            outage
+        });
+        tracing::warn!(
+            api_url = %self.inner.config.api_url,
+            error = %outage.error,
+            failures = outage.failures,
+            stale_keys_allowed = outage.kind == FailureKind::Unavailable,
+            retry_in_secs = outage.retry_at.saturating_sub(now),
+            "fetching the JWKS failed"
+        );
+        outage.error.clone()
+    }
+
+    /// Warns that stale keys are in use, at most once per
+    /// [`STALE_WARNING_INTERVAL_SECS`] (shared by the cache's clones).
+    fn warn_stale(&self, set: &KeySet, outage: &Outage, now: u64) {
+        let last = self.inner.last_stale_warning.load(Ordering::Acquire);
+        if last != NEVER && now.saturating_sub(last) < STALE_WARNING_INTERVAL_SECS {
+            return;
+        }
+        let claimed = self.inner.last_stale_warning.compare_exchange(
+            last,
+            now,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        if claimed.is_err() {
+            return; // another verification warns
+        }
+        let config = &self.inner.config;
+        let age = now.saturating_sub(set.fetched_at);
+        let usable_for = config.ttl_secs.saturating_add(config.stale_if_error_secs);
+        tracing::warn!(
+            api_url = %config.api_url,
+            key_set_age_secs = age,
+            stale_for_at_most_secs = usable_for.saturating_sub(age),
+            error = %outage.error,
+            "verifying session tokens with a stale JWKS: Clerk's API cannot be reached"
+        );
+    }
+
+    async fn fetch(&self) -> Result<KeySet, FetchFailure> {
         let config = &self.inner.config;
         tracing::debug!(api_url = %config.api_url, "fetching the JWKS");
-        let response = config
+        let mut request = config
             .http
             .get(&config.jwks_url)
             .header(http::header::AUTHORIZATION, config.authorization.clone())
-            .header(http::header::ACCEPT, "application/json")
+            .header(http::header::ACCEPT, "application/json");
+        // The API version the client speaks, as on every other call.
+        if let Some(version) = crate::generated::CLERK_API_VERSION {
+            request = request.header(crate::hooks::CLERK_API_VERSION, version);
+        }
+        let response = request
             .timeout(config.fetch_timeout)
             .send()
             .await
-            .map_err(|e| {
-                VerifyError::KeyFetch(format!("request to {} failed: {e}", config.jwks_url))
-            })?;
+            .map_err(|e| FetchFailure::unavailable(self.request_failed(&e)))?;
         let status = response.status();
         if !status.is_success() {
-            let hint = match status.as_u16() {
-                401 | 403 => " (check the secret key)",
-                _ => "",
-            };
-            return Err(VerifyError::KeyFetch(format!(
-                "{} answered HTTP {status}{hint}",
-                config.jwks_url
-            )));
+            return Err(self.status_failure(status));
         }
         let body = response.bytes().await.map_err(|e| {
-            VerifyError::KeyFetch(format!(
+            FetchFailure::unavailable(format!(
                 "reading the response of {} failed: {e}",
                 config.jwks_url
             ))
         })?;
-        let keys = parse_jwks(&body)?;
+        let keys = parse_jwks(&body).map_err(FetchFailure::rejected)?;
         Ok(KeySet {
             keys,
-            fetched_at: (config.clock)(),
+            fetched_at: self.now(),
         })
+    }
+
+    fn request_failed(&self, error: &reqwest::Error) -> String {
+        let config = &self.inner.config;
+        if error.is_timeout() {
+            format!(
+                "request to {} timed out after {:?}",
+                config.jwks_url, config.fetch_timeout
+            )
+        } else {
+            format!("request to {} failed: {error}", config.jwks_url)
+        }
+    }
+
+    fn status_failure(&self, status: StatusCode) -> FetchFailure {
+        let hint = match status.as_u16() {
+            401 | 403 => " (check the secret key)",
+            _ => "",
+        };
+        FetchFailure {
+            error: VerifyError::KeyFetch(format!(
+                "{} answered HTTP {status}{hint}",
+                self.inner.config.jwks_url
+            )),
+            kind: failure_kind(status),
+        }
     }
 }
 
@@ -441,7 +809,10 @@ impl fmt::Debug for JwksCache {
                 "unknown_kid_refresh_interval_secs",
                 &config.unknown_kid_interval_secs,
             )
+            .field("stale_if_error_secs", &config.stale_if_error_secs)
+            .field("fetch_timeout", &config.fetch_timeout)
             .field("cached_kids", &self.cached_kids())
+            .field("stale", &self.is_stale())
             .finish()
     }
 }
@@ -511,4 +882,45 @@ fn rsa_key_from_components(n: &str, e: &str) -> Result<RsaKey, String> {
     let n = engine.decode(n).map_err(|_| "modulus is not base64url")?;
     let e = engine.decode(e).map_err(|_| "exponent is not base64url")?;
     RsaKey::from_components(&n, &e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_starts_near_five_seconds_and_grows_to_five_minutes() {
+        let nominal = [5, 10, 20, 40, 80, 160, 300, 300];
+        for (failures, nominal) in (1..).zip(nominal) {
+            for random in [0, 1, 2, 3, 7, 59, 1 << 40, u64::MAX] {
+                let wait = backoff_secs(failures, random);
+                assert!(
+                    wait <= nominal && wait >= nominal - nominal / 5,
+                    "{failures} failures, random {random}: {wait} s"
+                );
+            }
+        }
+        // No zero, overflow or panic at the extremes.
+        assert_eq!(backoff_secs(0, 0), 5);
+        assert!((240..=300).contains(&backoff_secs(u32::MAX, u64::MAX)));
+    }
+
+    #[test]
+    fn backoff_jitter_spreads_retries() {
+        let waits: std::collections::HashSet<u64> =
+            (0..64).map(|_| backoff_secs(7, jitter_seed())).collect();
+        assert!(waits.len() > 1, "{waits:?}");
+    }
+
+    #[test]
+    fn only_try_again_later_statuses_allow_stale_keys() {
+        for status in [408, 429, 500, 502, 503, 504] {
+            let status = StatusCode::from_u16(status).unwrap();
+            assert_eq!(failure_kind(status), FailureKind::Unavailable, "{status}");
+        }
+        for status in [400, 401, 403, 404, 410, 302] {
+            let status = StatusCode::from_u16(status).unwrap();
+            assert_eq!(failure_kind(status), FailureKind::Rejected, "{status}");
+        }
+    }
 }

@@ -10,8 +10,10 @@ use serde::Deserialize;
 
 use super::claims::Claims;
 use super::error::{VerifyError, echo};
-use super::jwks::{DEFAULT_API_URL, JwksCache};
+use super::jwks::JwksCache;
 use super::key::RsaKey;
+use super::kind;
+use crate::env::{API_URL_ENV, DEFAULT_API_URL, JWT_KEY_ENV, PUBLISHABLE_KEY_ENV, SECRET_KEY_ENV};
 
 /// A clock: the current time in whole seconds.
 ///
@@ -26,16 +28,6 @@ pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(5);
 /// kilobyte (they must fit in a cookie); this only stops absurd inputs
 /// before any work is done.
 const MAX_TOKEN_LEN: usize = 16 * 1024;
-
-/// Environment variable with the instance's JWT public key (PEM).
-pub const JWT_KEY_ENV: &str = "CLERK_JWT_KEY";
-/// Environment variable with the instance's secret key.
-pub const SECRET_KEY_ENV: &str = "CLERK_SECRET_KEY";
-/// Environment variable overriding the Backend API URL (with the version
-/// path, as in `https://api.clerk.com/v1`).
-pub const API_URL_ENV: &str = "CLERK_API_URL";
-/// Environment variable with the instance's publishable key.
-pub const PUBLISHABLE_KEY_ENV: &str = "CLERK_PUBLISHABLE_KEY";
 
 /// Where the keys that verify session signatures come from.
 #[derive(Clone, Debug)]
@@ -129,7 +121,6 @@ impl fmt::Debug for PemKey {
 pub struct VerifyOptions {
     key_source: KeySource,
     authorized_parties: Arc<[String]>,
-    require_azp: bool,
     issuer: Option<String>,
     clock_skew_secs: u64,
     clock: Clock,
@@ -148,7 +139,6 @@ impl VerifyOptions {
         VerifyOptions {
             key_source: source,
             authorized_parties: Arc::from(Vec::new()),
-            require_azp: false,
             issuer: None,
             clock_skew_secs: DEFAULT_CLOCK_SKEW.as_secs(),
             clock: Arc::new(system_clock),
@@ -215,9 +205,11 @@ impl VerifyOptions {
     /// `["https://app.example.com"]`. Origins are compared exactly (a
     /// trailing `/` on a configured value is ignored).
     ///
-    /// Tokens *without* `azp` are still accepted, as Clerk's SDKs do (tokens
-    /// minted for non-browser clients have none); see
-    /// [`VerifyOptions::require_azp`]. An empty list turns the check off.
+    /// Once parties are configured, a token *without* `azp` is rejected too
+    /// ([`VerifyError::UnauthorizedParty`] with `azp: None`): leaving the
+    /// claim out must not bypass the check (Clerk's SDKs made the same
+    /// change in 2026). An empty list turns the check off, and then tokens
+    /// with any `azp`, or none, are accepted.
     ///
     /// Configure this when accepting the `__session` cookie: it stops a
     /// token obtained by another site on the same Clerk instance from being
@@ -239,10 +231,13 @@ impl VerifyOptions {
         self
     }
 
-    /// With authorized parties configured, also reject tokens that have no
-    /// `azp` claim (default `false`).
-    pub fn require_azp(mut self, require: bool) -> Self {
-        self.require_azp = require;
+    /// Formerly: with authorized parties configured, also reject tokens
+    /// that have no `azp` claim. That is now always the case, so this does
+    /// nothing.
+    #[deprecated(
+        note = "with authorized parties configured, a token without `azp` is always rejected"
+    )]
+    pub fn require_azp(self, _require: bool) -> Self {
         self
     }
 
@@ -292,14 +287,34 @@ impl VerifyOptions {
         &self.key_source
     }
 
-    /// The issuer tokens must have, when one is configured.
-    pub fn expected_issuer(&self) -> Option<&str> {
+    /// The issuer set by [`issuer`](Self::issuer) (or
+    /// [`publishable_key`](Self::publishable_key)), if any. Getters are named
+    /// `get_` + their setter, as in the AWS SDK's builders.
+    pub fn get_issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
     }
 
-    /// The configured authorized parties (empty: not checked).
-    pub fn authorized_party_list(&self) -> &[String] {
+    /// The parties set by [`authorized_parties`](Self::authorized_parties)
+    /// (empty: not checked).
+    pub fn get_authorized_parties(&self) -> &[String] {
         &self.authorized_parties
+    }
+
+    /// The skew set by [`clock_skew`](Self::clock_skew).
+    pub fn get_clock_skew(&self) -> Duration {
+        Duration::from_secs(self.clock_skew_secs)
+    }
+
+    /// The issuer tokens must have, when one is configured.
+    #[deprecated(note = "renamed `get_issuer`, after its setter `issuer`")]
+    pub fn expected_issuer(&self) -> Option<&str> {
+        self.get_issuer()
+    }
+
+    /// The configured authorized parties (empty: not checked).
+    #[deprecated(note = "renamed `get_authorized_parties`, after its setter")]
+    pub fn authorized_party_list(&self) -> &[String] {
+        self.get_authorized_parties()
     }
 }
 
@@ -308,7 +323,6 @@ impl fmt::Debug for VerifyOptions {
         f.debug_struct("VerifyOptions")
             .field("key_source", &self.key_source)
             .field("authorized_parties", &self.authorized_parties)
-            .field("require_azp", &self.require_azp)
             .field("issuer", &self.issuer)
             .field("clock_skew_secs", &self.clock_skew_secs)
             .finish_non_exhaustive()
@@ -370,6 +384,11 @@ struct RawHeader {
     kid: Option<String>,
     #[serde(default)]
     crit: Option<serde::de::IgnoredAny>,
+    /// Clerk's token category (see `kind.rs`).
+    #[serde(default)]
+    cat: Option<String>,
+    #[serde(default)]
+    typ: Option<String>,
 }
 
 /// A token split into its parts, its header decoded and checked.
@@ -381,7 +400,8 @@ struct Jwt<'a> {
     signature: &'a str,
 }
 
-/// Splits the token and checks that its header asks for RS256.
+/// Splits the token and checks its header: RS256, no critical extensions,
+/// and a session token's `cat` and `typ`.
 fn parse_token(token: &str) -> Result<Jwt<'_>, VerifyError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(VerifyError::Malformed("token is too long".into()));
@@ -408,6 +428,7 @@ fn parse_token(token: &str) -> Result<Jwt<'_>, VerifyError> {
             "header lists critical extensions, which are not supported".into(),
         ));
     }
+    check_session_header(&header)?;
     Ok(Jwt {
         header,
         signed,
@@ -416,23 +437,46 @@ fn parse_token(token: &str) -> Result<Jwt<'_>, VerifyError> {
     })
 }
 
+/// Checks the protected header's `cat` and `typ` for a session token (see
+/// [`kind`]). Runs before any key lookup, so a token of another kind costs
+/// neither a key-set fetch nor a signature check.
+fn check_session_header(header: &RawHeader) -> Result<(), VerifyError> {
+    if let Some(cat) = header.cat.as_deref()
+        && !kind::is_session_category(cat)
+    {
+        return Err(VerifyError::NotASessionCategory { cat: echo(cat) });
+    }
+    match header.typ.as_deref() {
+        None | Some(kind::SESSION_TOKEN_TYPE) => Ok(()),
+        Some(typ) if kind::is_oauth_access_token_type(typ) => {
+            Err(VerifyError::OAuthAccessToken { typ: echo(typ) })
+        }
+        Some(typ) => Err(VerifyError::UnsupportedType { typ: echo(typ) }),
+    }
+}
+
 /// Verifies a Clerk session token and returns its claims.
 ///
 /// In order, it checks that:
 ///
-/// 1. the token is a JWT whose header says `alg: RS256` (`none`, `HS256`
-///    and everything else are rejected before any key is looked at);
+/// 1. the token is a JWT whose header says `alg: RS256` (`none`, `HS256`,
+///    `RS384` and everything else are rejected before any key is looked
+///    at), and whose header marks a session token: `cat` absent or a
+///    session category, `typ` absent or `JWT` (template, M2M and OAuth
+///    tokens the instance also signs are rejected here);
 /// 2. the key exists: with a [`KeySource::Jwks`], the header's `kid` must
 ///    be in the instance's key set (fetched once and cached; an unknown
 ///    `kid` causes at most one rate-limited refetch); with a
 ///    [`KeySource::Pem`] the fixed key is used and nothing touches the
 ///    network;
 /// 3. the signature is valid (RSASSA-PKCS1-v1_5 with SHA-256, by ring);
-/// 4. the claims have the expected shape (`sub`, `iss`, `exp` present);
+/// 4. the claims have the expected shape (`sub`, `iss`, `exp` present),
+///    and `sub` is not a machine (`mch_...`);
 /// 5. `exp` is in the future and `nbf`/`iat` are not, within the clock
 ///    skew;
 /// 6. `iss` is an `https://` URL, equal to the configured issuer if any;
-/// 7. `azp` is one of the authorized parties, if they are configured.
+/// 7. `azp` is present and one of the authorized parties, if they are
+///    configured.
 ///
 /// With the keys cached this is one RSA signature check plus cheap work,
 /// without I/O.
@@ -504,6 +548,11 @@ fn verify_with_key(
 }
 
 fn check_claims(claims: &Claims, options: &VerifyOptions) -> Result<(), VerifyError> {
+    if kind::is_machine_subject(&claims.sub) {
+        return Err(VerifyError::MachineSubject {
+            sub: echo(&claims.sub),
+        });
+    }
     let now = (options.clock)();
     let skew = options.clock_skew_secs;
     if now >= claims.exp.saturating_add(skew) {
@@ -534,21 +583,15 @@ fn check_claims(claims: &Claims, options: &VerifyOptions) -> Result<(), VerifyEr
         });
     }
 
-    if !options.authorized_parties.is_empty() {
-        match claims.azp.as_deref() {
-            Some(azp) if options.authorized_parties.iter().any(|p| p == azp) => {}
-            Some(azp) => {
-                return Err(VerifyError::UnauthorizedParty {
-                    azp: Some(echo(azp)),
-                });
-            }
-            None if options.require_azp => {
-                return Err(VerifyError::UnauthorizedParty { azp: None });
-            }
-            None => {}
-        }
+    check_authorized_party(claims.azp.as_deref(), &options.authorized_parties)
+}
+
+/// With parties configured, `azp` must be present and one of them.
+fn check_authorized_party(azp: Option<&str>, parties: &[String]) -> Result<(), VerifyError> {
+    if parties.is_empty() || azp.is_some_and(|azp| parties.iter().any(|p| p == azp)) {
+        return Ok(());
     }
-    Ok(())
+    Err(VerifyError::UnauthorizedParty { azp: azp.map(echo) })
 }
 
 /// `https://` followed by a non-empty host.

@@ -22,8 +22,8 @@
 //!
 //! * **Algorithm pinned to RS256.** The header's `alg` is checked before any
 //!   key is used: `none`, `HS256` (e.g. signed with the public key as an HMAC
-//!   secret) and everything else are rejected as
-//!   [`VerifyError::UnsupportedAlgorithm`]. Keys are never taken from the
+//!   secret), `RS384`/`RS512` (Clerk signs with RS256 only) and everything
+//!   else are rejected as [`VerifyError::UnsupportedAlgorithm`]. Keys are never taken from the
 //!   token (`jku`, `jwk`, `x5u` are ignored), and tokens with `crit`
 //!   extensions are rejected.
 //! * **Issuer checked.** `iss` must be an `https://` URL and, when the
@@ -33,13 +33,27 @@
 //!   to it.
 //! * **Per-instance key cache** with a TTL that cache hits never extend,
 //!   single-flight refresh, and a rate limit on refetches triggered by
-//!   unknown `kid`s.
+//!   unknown `kid`s. While Clerk's API cannot be reached, the keys already
+//!   held keep verifying for a bounded grace period (never after a 401/403),
+//!   and failed fetches back off instead of holding up requests.
 //! * **Time claims** `exp` (required), `nbf` and `iat` are checked against
 //!   an injectable clock with a small skew (default 5 s).
+//! * **Only session tokens.** One instance signs session tokens, JWT-template
+//!   tokens (handed to third parties), M2M tokens and OAuth access tokens
+//!   with the same key, so a valid signature does not make a session. The
+//!   header's `cat` must be absent, `cl_B7d4PD111AAA` (session) or
+//!   `cl_I7d4PD111III` (instances without categories): a template
+//!   (`cl_B7d4PD222AAA`), M2M (`cl_B7d4PD333AAA`) or unknown category is
+//!   rejected before any key lookup ([`VerifyError::NotASessionCategory`]).
+//!   `typ`, when present, must be `JWT` (`at+jwt` is an OAuth access token:
+//!   [`VerifyError::OAuthAccessToken`]; others
+//!   [`VerifyError::UnsupportedType`]), and a `sub` of `mch_...` is a machine
+//!   ([`VerifyError::MachineSubject`]). These are Clerk's own rules.
 //! * **Authorized parties.** With [`VerifyOptions::authorized_parties`] set,
-//!   a token whose `azp` is another origin is rejected. A token *without*
-//!   `azp` is accepted, as Clerk's SDKs do (tokens minted for non-browser
-//!   clients carry none); [`VerifyOptions::require_azp`] rejects those too.
+//!   a token whose `azp` is another origin is rejected, and so is a token
+//!   *without* `azp`: omitting the claim must not bypass the check (Clerk's
+//!   SDKs changed to this in 2026). With no parties configured, `azp` is not
+//!   checked.
 //! * **No secrets in output.** The secret key is redacted from every
 //!   `Debug` output, log line and error; errors never contain the token.
 //!
@@ -68,17 +82,21 @@ mod error;
 pub mod jwks;
 mod jwt;
 mod key;
+pub mod kind;
 mod request;
 
+pub use crate::env::{
+    API_URL_ENV, DEFAULT_API_URL, JWT_KEY_ENV, PUBLISHABLE_KEY_ENV, SECRET_KEY_ENV,
+};
 pub use claims::{Actor, Claims, OrgClaims};
 pub use error::VerifyError;
 pub use jwks::{
-    DEFAULT_API_URL, DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL,
-    JwksCache,
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_STALE_IF_ERROR,
+    DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL, JwksCache,
 };
 pub use jwt::{
-    API_URL_ENV, Clock, DEFAULT_CLOCK_SKEW, JWT_KEY_ENV, KeySource, PUBLISHABLE_KEY_ENV, PemKey,
-    SECRET_KEY_ENV, VerifyOptions, issuer_from_publishable_key, verify_token,
+    Clock, DEFAULT_CLOCK_SKEW, KeySource, PemKey, VerifyOptions, issuer_from_publishable_key,
+    verify_token,
 };
 pub use request::{
     AuthState, SESSION_COOKIE, SignedOutReason, authenticate_request, session_token,

@@ -1,5 +1,7 @@
 //! Authenticating an incoming HTTP request: [`authenticate_request`].
 
+use std::borrow::Cow;
+
 use http::HeaderMap;
 use http::header::{AUTHORIZATION, COOKIE};
 
@@ -97,7 +99,7 @@ pub async fn authenticate_request(headers: &HeaderMap, options: &VerifyOptions) 
     let Some(token) = session_token(headers) else {
         return AuthState::SignedOut(SignedOutReason::NoToken);
     };
-    match verify_token(token, options).await {
+    match verify_token(&token, options).await {
         Ok(claims) => AuthState::SignedIn(claims),
         Err(error) => AuthState::SignedOut(SignedOutReason::InvalidToken(error)),
     }
@@ -109,8 +111,17 @@ pub async fn authenticate_request(headers: &HeaderMap, options: &VerifyOptions) 
 /// and a non-empty token wins; otherwise the first non-empty `__session`
 /// cookie across all `Cookie` headers is used. Other `Authorization`
 /// schemes are ignored.
-pub fn session_token(headers: &HeaderMap) -> Option<&str> {
-    bearer_token(headers).or_else(|| session_cookie(headers))
+///
+/// The cookie's value is read as a cookie parser reads it (Clerk's SDK
+/// included): surrounding quotes are removed and percent-escapes decoded,
+/// so a token whose dots arrive as `%2E` is found whole. Cookies are split
+/// on `;` and `=` *before* decoding, so an encoded delimiter (`%3B`, `%3D`)
+/// inside another cookie can never produce a `__session` cookie. A value
+/// whose escapes are not valid UTF-8 percent-encoding is kept as it came.
+pub fn session_token(headers: &HeaderMap) -> Option<Cow<'_, str>> {
+    bearer_token(headers)
+        .map(Cow::Borrowed)
+        .or_else(|| session_cookie(headers).map(percent_decode))
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -140,4 +151,49 @@ fn session_cookie(headers: &HeaderMap) -> Option<&str> {
                 .unwrap_or(value);
             (!value.is_empty()).then_some(value)
         })
+}
+
+/// Decodes `%XX` escapes as JavaScript's `decodeURIComponent` does; on a
+/// malformed escape or bytes that are not UTF-8 the value is kept as it came
+/// (what the `cookie` package does when decoding throws).
+fn percent_decode(value: &str) -> Cow<'_, str> {
+    if !value.contains('%') {
+        return Cow::Borrowed(value);
+    }
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let digit = |b: u8| char::from(b).to_digit(16);
+        match bytes.get(i + 1..i + 3) {
+            Some(&[high, low]) => match (digit(high), digit(low)) {
+                (Some(high), Some(low)) => out.push((high * 16 + low) as u8),
+                _ => return Cow::Borrowed(value),
+            },
+            _ => return Cow::Borrowed(value),
+        }
+        i += 3;
+    }
+    String::from_utf8(out).map_or(Cow::Borrowed(value), Cow::Owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn percent_decoding_follows_decode_uri_component() {
+        assert_eq!(percent_decode("a.b.c"), "a.b.c");
+        assert_eq!(percent_decode("a%2Eb%2ec"), "a.b.c");
+        assert_eq!(percent_decode("%E2%82%AC"), "\u{20ac}");
+        // Malformed escapes and non-UTF-8 results keep the raw value.
+        for raw in ["%", "a%2", "%zz", "%+1", "%C3", "%FF"] {
+            assert_eq!(percent_decode(raw), raw);
+        }
+    }
 }

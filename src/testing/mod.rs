@@ -29,7 +29,7 @@
 //!     .body_map(|b| b.email_address(vec!["ada@example.com".to_string()]).first_name("Ada".to_string()))
 //!     .send()
 //!     .await?;
-//! let user_id = user.id.clone().expect("users have IDs");
+//! let user_id = user.id.clone();
 //!
 //! // A session token for that user, verified like one from Clerk.
 //! let token = fake.sign_in(&user_id);
@@ -59,6 +59,7 @@ mod faults;
 mod organizations;
 mod server;
 mod sessions;
+mod signer;
 mod state;
 mod tokens;
 mod users;
@@ -117,7 +118,7 @@ impl FakeClerk {
     /// Like [`FakeClerk::start`], returning the error if the server cannot
     /// start.
     pub async fn try_start() -> std::io::Result<FakeClerk> {
-        let key = tokens::process_key().map_err(std::io::Error::other)?;
+        let key = signer::process_key().map_err(std::io::Error::other)?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
         let api_url = format!("http://{address}/v1");
@@ -134,7 +135,7 @@ impl FakeClerk {
             base64::engine::general_purpose::STANDARD.encode(format!("{host}$"))
         );
         let kid = format!("ins_fake_{}", base62(random_u64(), 11));
-        let signer = tokens::Signer::new(key, kid);
+        let signer = signer::Signer::new(key, kid);
         let store = Store::new(signer.jwks());
         let shared = Arc::new(Shared::new(
             secret_key,

@@ -17,6 +17,21 @@ const MEMBERSHIP_ORDERS: &[&str] = &[
 ];
 
 /// The permissions of Clerk's default roles (custom roles get none).
+/// How long an organization invitation stays valid: Clerk's default, 30 days.
+const INVITATION_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// The display name of a role (`org:admin` -> `Admin`).
+fn role_name(role: &str) -> String {
+    let key = role.strip_prefix("org:").unwrap_or(role);
+    let mut chars = key.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first
+            .to_uppercase()
+            .chain(chars.map(|c| if c == '_' { ' ' } else { c }))
+            .collect()
+    })
+}
+
 fn permissions(role: &str) -> Vec<&'static str> {
     match role {
         "org:admin" => vec![
@@ -176,7 +191,12 @@ pub(crate) fn create(store: &mut Store, call: &Call) -> Result<Value, ApiError> 
         "id": id,
         "name": name,
         "slug": slug,
-        "members_count": null,
+        "pending_invitations_count": 0,
+        "has_image": false,
+        "image_url": format!("https://img.clerk.com/fake/{id}"),
+        "role_set_key": null,
+        "missing_member_with_elevated_permissions": false,
+        "last_active_at": now,
         "max_allowed_memberships": 0,
         "admin_delete_enabled": true,
         "public_metadata": {},
@@ -335,6 +355,7 @@ fn render_membership(store: &Store, m: &Membership) -> Value {
         "id": m.id,
         "object": "organization_membership",
         "role": m.role,
+        "role_name": role_name(&m.role),
         "permissions": permissions(&m.role),
         "public_metadata": m.public_metadata,
         "private_metadata": m.private_metadata,
@@ -347,6 +368,9 @@ fn render_membership(store: &Store, m: &Membership) -> Value {
             "image_url": user["image_url"].as_str().unwrap_or_default(),
             "has_image": user["has_image"].as_bool().unwrap_or(false),
             "identifier": identifier,
+            "username": user["username"],
+            "banned": user["banned"].as_bool().unwrap_or(false),
+            "deprovisioned": false,
         },
         "created_at": m.created_at,
         "updated_at": m.updated_at,
@@ -523,9 +547,17 @@ pub(crate) fn create_invitation(store: &mut Store, call: &Call) -> Result<Value,
             "must be a valid email address.",
         ));
     }
-    if find(&store.users, &inviter).is_none() {
+    let Some(inviter_user) = find(&store.users, &inviter) else {
         return Err(ApiError::not_found("user", &inviter));
-    }
+    };
+    let inviter_data = json!({
+        "user_id": inviter,
+        "first_name": inviter_user["first_name"],
+        "last_name": inviter_user["last_name"],
+        "image_url": inviter_user["image_url"].as_str().unwrap_or_default(),
+        "has_image": inviter_user["has_image"].as_bool().unwrap_or(false),
+        "identifier": inviter_user["email_addresses"][0]["email_address"],
+    });
     let org_id = store.organizations[index]["id"].clone();
     let public = opt_object(&body, "public_metadata")?.unwrap_or_default();
     let private = opt_object(&body, "private_metadata")?.unwrap_or_default();
@@ -534,8 +566,13 @@ pub(crate) fn create_invitation(store: &mut Store, call: &Call) -> Result<Value,
         "id": store.id("orginv"),
         "object": "organization_invitation",
         "email_address": email,
+        "role_name": role_name(&role),
         "role": role,
         "organization_id": org_id,
+        "inviter_id": inviter,
+        "public_inviter_data": inviter_data,
+        "url": null,
+        "expires_at": now + INVITATION_LIFETIME_MS,
         "status": "pending",
         "public_metadata": public,
         "private_metadata": private,

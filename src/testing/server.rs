@@ -13,8 +13,8 @@ use serde_json::Value;
 use super::call::Call;
 use super::errors::ApiError;
 use super::faults::{Fault, FaultAction};
+use super::signer::Signer;
 use super::state::Store;
-use super::tokens::Signer;
 use super::{organizations, sessions, users};
 
 mod table {

@@ -1,95 +1,13 @@
-//! The fake's signing key, its key set, and session tokens: what
-//! [`FakeClerk::session`](super::FakeClerk::session) builds.
+//! Session tokens: what [`FakeClerk::session`](super::FakeClerk::session)
+//! builds (signed by `signer.rs`).
 
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Map, Value, json};
 
 use super::server::{Shared, lock};
 use super::sessions;
 use super::state::find;
-
-/// An RSA key pair: the private half for signing, the public half as JWK
-/// components.
-pub(crate) struct RsaKey {
-    encoding: EncodingKey,
-    n: String,
-    e: String,
-}
-
-/// Makes a 2048-bit RSA key (Clerk's size). The only place that touches
-/// the crypto backend.
-fn generate_rsa() -> Result<RsaKey, String> {
-    use aws_lc_rs::encoding::AsDer;
-    use aws_lc_rs::signature::KeyPair as _;
-    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
-        .map_err(|e| format!("RSA key generation failed: {e}"))?;
-    let pkcs8 = pair
-        .as_der()
-        .map_err(|e| format!("RSA key encoding failed: {e}"))?;
-    let pem = format!(
-        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-        STANDARD.encode(pkcs8.as_ref())
-    );
-    let encoding = EncodingKey::from_rsa_pem(pem.as_bytes())
-        .map_err(|e| format!("RSA key not accepted by jsonwebtoken: {e}"))?;
-    let public = pair.public_key();
-    Ok(RsaKey {
-        encoding,
-        n: URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
-        e: URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
-    })
-}
-
-/// The process's signing key, made on first use.
-///
-/// Every fake signs with it under its own `kid` (and issuer): a fake's key
-/// set has only its own `kid`, so another fake's tokens fail verification
-/// with an unknown key (and a wrong issuer). Sharing the key keeps
-/// [`FakeClerk::start`](super::FakeClerk::start) fast, key generation being
-/// the slow part of starting.
-pub(crate) fn process_key() -> Result<Arc<RsaKey>, String> {
-    static KEY: OnceLock<Result<Arc<RsaKey>, String>> = OnceLock::new();
-    KEY.get_or_init(|| generate_rsa().map(Arc::new)).clone()
-}
-
-/// One fake's signing identity: the key and its `kid`.
-pub(crate) struct Signer {
-    key: Arc<RsaKey>,
-    kid: String,
-}
-
-impl Signer {
-    pub(crate) fn new(key: Arc<RsaKey>, kid: String) -> Self {
-        Signer { key, kid }
-    }
-
-    /// `GET /v1/jwks`.
-    pub(crate) fn jwks(&self) -> Value {
-        json!({"keys": [{
-            "use": "sig",
-            "kty": "RSA",
-            "kid": self.kid,
-            "alg": "RS256",
-            "n": self.key.n,
-            "e": self.key.e,
-        }]})
-    }
-
-    /// An RS256 JWT of `claims`, with this signer's `kid`.
-    pub(crate) fn sign(&self, claims: &Value) -> String {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.clone());
-        header.typ = Some("JWT".to_owned());
-        // Encoding a JSON value with a valid RSA key cannot fail.
-        jsonwebtoken::encode(&header, claims, &self.key.encoding)
-            .expect("signing with the fake's RSA key")
-    }
-}
 
 /// Builds a session and its token: see
 /// [`FakeClerk::session`](super::FakeClerk::session).
@@ -103,7 +21,7 @@ impl Signer {
 /// let user = fake.client().create_user()
 ///     .body_map(|b| b.email_address(vec!["ada@example.com".to_string()]))
 ///     .send().await?;
-/// let user_id = user.id.clone().unwrap_or_default();
+/// let user_id = user.id.clone();
 ///
 /// // A token that expired ten minutes ago.
 /// let expired = fake

@@ -113,6 +113,7 @@ fn email_object(id: &str, email: &str, verified: bool, now: i64) -> Value {
         "object": "email_address",
         "email_address": email,
         "reserved": false,
+        "matches_sso_connection": false,
         "verification": if verified { admin_verified() } else { Value::Null },
         "linked_to": [],
         "created_at": now,
@@ -260,6 +261,19 @@ pub(crate) fn create(store: &mut Store, call: &Call) -> Result<Value, ApiError> 
         "last_active_at": null,
         "legal_accepted_at": null,
     });
+    // Fields of API version 2026-05-12 (one `json!` is too deep for them all).
+    let newer = json!({
+        "enterprise_accounts": [],
+        "organization_memberships": [],
+        "scim": null,
+        "locale": null,
+        "password_last_updated_at": if password_enabled { json!(now) } else { Value::Null },
+        "deprovisioned": false,
+        "bypass_client_trust": false,
+    });
+    if let (Some(user), Value::Object(newer)) = (user.as_object_mut(), newer) {
+        user.extend(newer);
+    }
     set_metadata(&mut user, &body)?;
     set_flags(&mut user, &body)?;
     store.users.push(user.clone());

@@ -1,5 +1,10 @@
 //! Verification of webhooks sent by Clerk.
 //!
+//! This module is always compiled. The `webhooks` *Cargo feature* is not
+//! about it: that feature is an API area, Clerk's operations for managing
+//! webhook endpoints (`create_svix_app`, ...), and turning it off leaves
+//! this module as it is.
+//!
 //! Clerk delivers webhooks through [Svix](https://www.svix.com/), using the
 //! [Standard Webhooks](https://www.standardwebhooks.com/) signing scheme. Every
 //! delivery carries three headers:
@@ -66,7 +71,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use ring::hmac;
 
 /// The environment variable read by [`Webhook::from_env`].
-pub const SIGNING_SECRET_ENV: &str = "CLERK_WEBHOOK_SIGNING_SECRET";
+pub use crate::env::WEBHOOK_SIGNING_SECRET_ENV as SIGNING_SECRET_ENV;
 
 /// The default timestamp tolerance: five minutes either way.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(5 * 60);

@@ -1,7 +1,8 @@
 //! The request hooks of the generated client (progenitor's `ClientHooks`):
 //! every operation, generated or multipart, goes through them.
 //!
-//! - `pre`: authentication, `User-Agent`, `Clerk-API-Version`, extra headers;
+//! - `pre`: authentication, `User-Agent`, `Clerk-API-Version` (the client's,
+//!   or the one the spec pins the operation to), extra headers;
 //!   joins the items of array query parameters the spec does not explode
 //!   (`a=x,y`), which progenitor always repeats (`a=x&a=y`).
 //! - `exec`: retries ([`crate::retry`]), the body read included, inside a
@@ -9,7 +10,7 @@
 //!   502 page from a proxy) turned into Clerk's error shape, so the status
 //!   and text survive.
 
-use crate::config::Inner;
+use crate::client::Inner;
 use crate::generated::Client;
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 use reqwest::header::{
@@ -17,7 +18,8 @@ use reqwest::header::{
 };
 use tracing::Instrument;
 
-const CLERK_API_VERSION: HeaderName = HeaderName::from_static("clerk-api-version");
+/// The header naming the API version a request speaks.
+pub(crate) const CLERK_API_VERSION: HeaderName = HeaderName::from_static("clerk-api-version");
 
 impl ClientHooks<Inner> for Client {
     async fn pre<E>(
@@ -33,8 +35,17 @@ impl ClientHooks<Inner> for Client {
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, inner.authorization.clone());
         headers.insert(USER_AGENT, inner.user_agent.clone());
-        if let Some(version) = &inner.api_version {
-            headers.insert(CLERK_API_VERSION, version.clone());
+        // An operation the spec pins to a version (`build/versions.rs`)
+        // keeps it; the others speak the client's.
+        match crate::generated::pinned_api_version(info.operation_id) {
+            Some(pinned) => {
+                headers.insert(CLERK_API_VERSION, HeaderValue::from_static(pinned));
+            }
+            None => {
+                if let Some(version) = &inner.api_version {
+                    headers.insert(CLERK_API_VERSION, version.clone());
+                }
+            }
         }
         for (name, value) in &inner.headers {
             headers.insert(name.clone(), value.clone());

@@ -1,0 +1,19 @@
+//! Run-time support for the generated client: code that generated code
+//! calls, and nothing else does. Each file pairs with the part of `build/`
+//! that writes the calls into it, so a change to one side is read with the
+//! other:
+//!
+//! | here | called by code from | what it does |
+//! |---|---|---|
+//! | `hooks.rs` | progenitor's hooks (`build/mod.rs`), `build/query.rs`, `build/rewrite.rs` (optional query), `build/request.rs` | authentication, headers, `Clerk-API-Version`, array queries, retries, tracing |
+//! | `decode.rs` | `build/rewrite.rs` (`send()` and open enums), `build/deserialize.rs` (struct `Deserialize` impls) | one decode per response, and the serde helpers of the generated types |
+//! | `union.rs` | `build/unions.rs` | untagged unions decoded from one buffered copy |
+//!
+//! The generated code names these modules by their old paths
+//! (`crate::hooks`, `crate::decode`, `crate::union`), which `lib.rs` keeps.
+
+pub(crate) mod decode;
+pub(crate) mod hooks;
+// Used by the generated unions; an API-area selection may compile none.
+#[allow(dead_code)]
+pub(crate) mod union;

@@ -1,0 +1,394 @@
+//! The framework-neutral core of the web integrations (`clerk_backend::axum`,
+//! `clerk_backend::actix`, `clerk_backend::rocket`, `clerk_backend::poem`),
+//! compiled with any of their features (or the `web` feature alone).
+//!
+//! Every rule the integrations follow is written here once:
+//!
+//! * [`ClerkConfig`]: the one configuration type all of them look up (each
+//!   also accepts a bare [`VerifyOptions`] or [`Webhook`] where its
+//!   framework keeps configuration);
+//! * [`RequestHead`]: what the core reads of a request (method, URI,
+//!   headers), which each framework builds from its own request type;
+//! * [`Admission`]: what a middleware (layer, fairing) does with a request:
+//!   let it through with its [`AuthState`] and response headers to add, or
+//!   answer it itself. Middlewares never decide that on their own, so a rule
+//!   that needs to redirect or set a cookie is added here, for all of them;
+//! * the extractors' steps: the request's [`AuthState`], verified once and
+//!   then cached in the request, and the webhook check
+//!   (crate-private: each framework calls them from its trait impls).
+//!
+//! The answers to rejected requests are in [`crate::rejection`]. A framework
+//! file is then glue only: where its configuration lives, how its headers
+//! and responses convert, how it limits bodies, and its traits.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Uri};
+
+use crate::auth::{AuthState, VerifyOptions, authenticate_request};
+use crate::extract::ClerkWebhook;
+use crate::rejection::{AuthRejection, BodyRejection, WebhookRejection};
+use crate::webhooks::Webhook;
+
+// ---------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------
+
+/// The integrations' configuration: what the extractors need, session-token
+/// [`VerifyOptions`] and a webhook verifier, each optional. (Not to be
+/// confused with [`AuthState`], the outcome of checking one request.)
+///
+/// Every framework finds it where that framework keeps configuration: the
+/// axum router state or request extensions, actix-web app data, Rocket
+/// managed state, Poem data. It is cheap to clone (two `Arc`s).
+///
+/// ```
+/// use clerk_backend::web::ClerkConfig;
+/// use clerk_backend::webhooks::Webhook;
+///
+/// # fn main() -> Result<(), clerk_backend::webhooks::WebhookError> {
+/// let config = ClerkConfig::from(Webhook::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?);
+/// assert!(config.webhook().is_some());
+/// assert!(config.verify_options().is_none());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ClerkConfig {
+    verify: Option<Arc<VerifyOptions>>,
+    webhook: Option<Arc<Webhook>>,
+}
+
+impl ClerkConfig {
+    /// A configuration with nothing in it; add to it with
+    /// [`with_verify_options`](Self::with_verify_options) and
+    /// [`with_webhook`](Self::with_webhook).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Verifies session tokens with `options`.
+    #[must_use]
+    pub fn with_verify_options(mut self, options: VerifyOptions) -> Self {
+        self.verify = Some(Arc::new(options));
+        self
+    }
+
+    /// Verifies webhook deliveries with `webhook`.
+    #[must_use]
+    pub fn with_webhook(mut self, webhook: Webhook) -> Self {
+        self.webhook = Some(Arc::new(webhook));
+        self
+    }
+
+    /// The session-token options, if configured.
+    pub fn verify_options(&self) -> Option<&VerifyOptions> {
+        self.verify.as_deref()
+    }
+
+    /// The webhook verifier, if configured.
+    pub fn webhook(&self) -> Option<&Webhook> {
+        self.webhook.as_deref()
+    }
+
+    /// Each field of `self`, else `other`'s: `other` is the configuration
+    /// that applies when the request's own has a gap (e.g. axum's router
+    /// state behind an extension).
+    pub(crate) fn or_else(self, other: impl FnOnce() -> ClerkConfig) -> ClerkConfig {
+        if self.verify.is_some() && self.webhook.is_some() {
+            return self;
+        }
+        let other = other();
+        ClerkConfig {
+            verify: self.verify.or(other.verify),
+            webhook: self.webhook.or(other.webhook),
+        }
+    }
+
+    /// The configuration in a framework's typed store (app data, managed
+    /// state, Poem data): a [`ClerkConfig`], else a bare [`VerifyOptions`]
+    /// and [`Webhook`], each field found separately.
+    // Not every integration has a typed store (axum has `FromRef`).
+    #[allow(dead_code)]
+    pub(crate) fn find(store: &impl ConfigStore) -> ClerkConfig {
+        let config = store.get::<ClerkConfig>().map(Arc::unwrap_or_clone);
+        config.unwrap_or_default().or_else(|| ClerkConfig {
+            verify: store.get::<VerifyOptions>(),
+            webhook: store.get::<Webhook>(),
+        })
+    }
+
+    /// Whether nothing is configured.
+    pub fn is_empty(&self) -> bool {
+        self.verify.is_none() && self.webhook.is_none()
+    }
+}
+
+impl From<VerifyOptions> for ClerkConfig {
+    fn from(options: VerifyOptions) -> Self {
+        Self::new().with_verify_options(options)
+    }
+}
+
+impl From<Webhook> for ClerkConfig {
+    fn from(webhook: Webhook) -> Self {
+        Self::new().with_webhook(webhook)
+    }
+}
+
+/// A framework's typed configuration store, as [`ClerkConfig::find`] reads
+/// it.
+#[allow(dead_code)] // see `ClerkConfig::find`
+pub(crate) trait ConfigStore {
+    /// The `T` stored, shared as it is or cloned into an `Arc`.
+    fn get<T: Clone + Send + Sync + 'static>(&self) -> Option<Arc<T>>;
+}
+
+// ---------------------------------------------------------------------------
+// The request head
+// ---------------------------------------------------------------------------
+
+/// What the core reads of a request: its method, URI and headers, borrowed.
+///
+/// Frameworks on `http` 1 (axum, Poem) borrow their own request's parts;
+/// the others (actix-web and Rocket are built on `http` 0.2 or their own
+/// types) convert theirs once into an [`http::request::Parts`] and borrow
+/// that.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestHead<'a> {
+    /// The request method.
+    pub method: &'a Method,
+    /// The request URI (path and query; absolute when the server has it).
+    pub uri: &'a Uri,
+    /// The request headers.
+    pub headers: &'a HeaderMap,
+}
+
+impl<'a> RequestHead<'a> {
+    /// A head of these parts.
+    pub fn new(method: &'a Method, uri: &'a Uri, headers: &'a HeaderMap) -> Self {
+        RequestHead {
+            method,
+            uri,
+            headers,
+        }
+    }
+}
+
+impl<'a> From<&'a http::request::Parts> for RequestHead<'a> {
+    fn from(parts: &'a http::request::Parts) -> Self {
+        RequestHead::new(&parts.method, &parts.uri, &parts.headers)
+    }
+}
+
+/// An `http` 1 head of a request given as text (frameworks not on `http`
+/// 1): names, values, methods and URIs that do not parse are left out
+/// (a URI as `/`), which no verification rule reads as a credential.
+// Only the integrations whose framework is not on `http` 1 call it.
+#[allow(dead_code)]
+pub(crate) fn owned_head<N: AsRef<[u8]>, V: AsRef<[u8]>>(
+    method: &str,
+    uri: &str,
+    headers: impl Iterator<Item = (N, V)>,
+) -> http::request::Parts {
+    let (mut parts, ()) = http::Request::new(()).into_parts();
+    parts.method = Method::from_bytes(method.as_bytes()).unwrap_or_default();
+    parts.uri = uri.parse().unwrap_or_default();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_ref()),
+            http::HeaderValue::from_bytes(value.as_ref()),
+        ) {
+            parts.headers.append(name, value);
+        }
+    }
+    parts
+}
+
+// ---------------------------------------------------------------------------
+// Admission: what a middleware does with a request
+// ---------------------------------------------------------------------------
+
+/// What a middleware does with a request: let it through, or answer it.
+// The claims are kept inline, as in `AuthState`: an admission is made once
+// per request and taken apart at once.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Admission {
+    /// Call the handler, with this [`AuthState`] in the request and these
+    /// headers added to its response.
+    Continue(Admitted),
+    /// Answer with this response; the handler is not called.
+    Respond(http::Response<Bytes>),
+}
+
+/// A request let through by [`Admission::Continue`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Admitted {
+    /// The request's authentication, for the extractors.
+    pub auth: AuthState,
+    /// Headers to add to the handler's response (e.g. `Set-Cookie`); empty
+    /// unless a rule needs them.
+    pub response_headers: HeaderMap,
+}
+
+/// The core of the middlewares (axum's `ClerkLayer`, actix-web's and Poem's
+/// `ClerkMiddleware`, Rocket's `ClerkFairing`): verify the request's token
+/// once, then admit it with its [`AuthState`], or answer it when a
+/// signed-in user is required.
+#[derive(Clone, Debug)]
+pub(crate) struct Gate {
+    options: Arc<VerifyOptions>,
+    require_auth: bool,
+}
+
+impl Gate {
+    pub(crate) fn new(options: VerifyOptions, require_auth: bool) -> Self {
+        Gate {
+            options: Arc::new(options),
+            require_auth,
+        }
+    }
+
+    pub(crate) fn options(&self) -> &VerifyOptions {
+        &self.options
+    }
+
+    pub(crate) fn requires_auth(&self) -> bool {
+        self.require_auth
+    }
+
+    /// What to do with the request with this head.
+    pub(crate) async fn admit(&self, head: RequestHead<'_>) -> Admission {
+        match authenticate(head, &self.options).await {
+            AuthState::SignedOut(reason) if self.require_auth => {
+                Admission::Respond(AuthRejection::SignedOut(reason).response().into())
+            }
+            auth => Admission::Continue(Admitted {
+                auth,
+                response_headers: HeaderMap::new(),
+            }),
+        }
+    }
+}
+
+/// The constructors and getters of a middleware type holding a `gate:
+/// Gate` (axum's `ClerkLayer`, actix-web's and Poem's `ClerkMiddleware`),
+/// written once; `$what` names it in the docs ("layer", "middleware").
+/// Unused with Rocket alone: its fairing, which may have no gate, has its
+/// own constructors.
+#[allow(unused_macros)]
+macro_rules! gate_methods {
+    ($name:ident, $what:literal) => {
+        impl $name {
+            #[doc = concat!("A ", $what, " that authenticates every request with `options` and")]
+            /// never rejects.
+            pub fn new(options: VerifyOptions) -> Self {
+                $name {
+                    gate: Gate::new(options, false),
+                }
+            }
+
+            #[doc = concat!("A ", $what, " that authenticates every request with `options` and")]
+            /// rejects signed-out ones (see [`AuthRejection`]).
+            pub fn require_auth(options: VerifyOptions) -> Self {
+                $name {
+                    gate: Gate::new(options, true),
+                }
+            }
+
+            /// The options tokens are verified with.
+            pub fn options(&self) -> &VerifyOptions {
+                self.gate.options()
+            }
+
+            /// Whether signed-out requests are rejected.
+            pub fn requires_auth(&self) -> bool {
+                self.gate.requires_auth()
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use gate_methods;
+
+/// The request's [`AuthState`], from its head.
+async fn authenticate(head: RequestHead<'_>, options: &VerifyOptions) -> AuthState {
+    authenticate_request(head.headers, options).await
+}
+
+// ---------------------------------------------------------------------------
+// The extractors' steps
+// ---------------------------------------------------------------------------
+
+/// A framework's request, as the extractors' steps see it: where the
+/// configuration is, where the request's [`AuthState`] is cached, and its
+/// head. Each integration implements it for its request type (or a thin
+/// wrapper around it).
+pub(crate) trait WebRequest {
+    /// The integration's module, for log lines.
+    const MODULE: &'static str;
+    /// How to configure session verification, for the log line when it is
+    /// missing.
+    const VERIFY_HINT: &'static str;
+    /// How to configure webhooks, for the log line when it is missing.
+    const WEBHOOK_HINT: &'static str;
+
+    /// The configuration that applies to the request.
+    fn config(&self) -> ClerkConfig;
+    /// The [`AuthState`] a middleware or an earlier extractor left.
+    fn cached_auth(&self) -> Option<AuthState>;
+    /// Keeps `auth` for later extractors.
+    fn cache_auth(&mut self, auth: &AuthState);
+    /// The request's head.
+    fn head(&self) -> RequestHead<'_>;
+}
+
+/// The request's [`AuthState`]: cached, or verified with the configured
+/// options and then cached, so that a request is verified once.
+pub(crate) async fn auth_state<R: WebRequest>(req: &mut R) -> Result<AuthState, AuthRejection> {
+    if let Some(auth) = req.cached_auth() {
+        return Ok(auth);
+    }
+    let Some(options) = req.config().verify else {
+        tracing::error!(
+            "{}: no VerifyOptions for this request; {}",
+            R::MODULE,
+            R::VERIFY_HINT
+        );
+        return Err(AuthRejection::NotConfigured);
+    };
+    let auth = authenticate(req.head(), &options).await;
+    req.cache_auth(&auth);
+    Ok(auth)
+}
+
+/// The configured [`Webhook`]; the rejection (logged) when there is none.
+/// Looked up before the body is read, so that a misconfigured endpoint does
+/// not read bodies at all.
+pub(crate) fn webhook<R: WebRequest>(req: &R) -> Result<Arc<Webhook>, WebhookRejection> {
+    req.config().webhook.ok_or_else(|| {
+        tracing::error!(
+            "{}: no Webhook for this request; {}",
+            R::MODULE,
+            R::WEBHOOK_HINT
+        );
+        WebhookRejection::NotConfigured
+    })
+}
+
+/// The webhook step: the body as the framework read it (or why it could
+/// not), checked against the delivery's headers.
+pub(crate) fn verify_webhook(
+    webhook: &Webhook,
+    headers: &HeaderMap,
+    body: Result<impl AsRef<[u8]>, BodyRejection>,
+) -> Result<ClerkWebhook, WebhookRejection> {
+    let body = body.map_err(WebhookRejection::Body)?;
+    webhook
+        .verify(headers, body.as_ref())
+        .map(ClerkWebhook)
+        .map_err(WebhookRejection::Invalid)
+}
