@@ -1,5 +1,5 @@
 //! Build-time code generation: load the spec, normalise it
-//! (`normalize.rs`), generate the client with progenitor, generate the
+//! (`normalize/`), generate the client with progenitor, generate the
 //! multipart operations progenitor cannot take (`multipart.rs`), and write
 //! the result to `OUT_DIR` for `src/generated.rs` to include.
 
@@ -8,6 +8,7 @@ mod deserialize;
 mod multipart;
 mod names;
 pub mod normalize;
+mod openapi;
 mod optests;
 mod paginate;
 mod prune;
@@ -83,7 +84,7 @@ pub fn run() -> Result<(), String> {
     // forward-compatibility tests decode instances of this.
     let mut original = spec.clone();
     let meta = versions::collect(&spec).map_err(|e| format!("{}: {e}", spec_path.display()))?;
-    let api_version = normalize::api_version_date(&spec);
+    let api_version = openapi::api_version_date(&spec);
     let info_version = spec
         .pointer("/info/version")
         .and_then(Value::as_str)
@@ -92,7 +93,7 @@ pub fn run() -> Result<(), String> {
     let report =
         normalize::normalize(&mut spec).map_err(|e| format!("{}: {e}", spec_path.display()))?;
     // Constructs the client cannot send as the spec asks: always said.
-    for warning in &report.warnings {
+    for warning in &report.log.warnings {
         println!("cargo:warning={warning}");
     }
     let verbose = std::env::var_os("CLERK_BUILD_VERBOSE").is_some();
@@ -103,7 +104,7 @@ pub fn run() -> Result<(), String> {
                 pass.name, pass.scope, pass.direction
             );
         }
-        for note in &report.notes {
+        for note in &report.log.notes {
             println!("cargo:warning={note}");
         }
     }
@@ -127,13 +128,19 @@ pub fn run() -> Result<(), String> {
         println!("cargo:warning=rewritten: {counts:?}, {deprecated} deprecated");
     }
     let client = prettyplease::unparse(&file);
-    let tests = optests::generate(&spec, &report.multipart, &report.query_styles, &meta, &file);
+    let tests = optests::generate(
+        &spec,
+        &report.found.multipart,
+        &report.found.query_styles,
+        &meta,
+        &file,
+    );
     let pages = paginate::generate(&spec, &file);
-    let queries = query::generate(&report.query_styles);
+    let queries = query::generate(&report.found.query_styles);
     let pins = versions::generate(&meta);
     normalize::inline_refs(&mut original);
-    let compat = compattests::generate(&original, &report.multipart, &file);
-    let extra = multipart::generate(&report.multipart)?;
+    let compat = compattests::generate(&original, &report.found.multipart, &file);
+    let extra = multipart::generate(&report.found.multipart)?;
     let mut extra = syn::parse_file(&extra).map_err(|e| {
         format!("multipart builders do not parse ({e}); this is a bug in build/multipart.rs")
     })?;
@@ -271,12 +278,12 @@ fn diagnose(spec: &Value, whole: String) -> String {
             continue;
         };
         for (method, op) in item {
-            if !normalize::METHODS.contains(&method.as_str()) {
+            if !openapi::METHODS.contains(&method.as_str()) {
                 continue;
             }
             let mut one = bare.clone();
             let mut single = item.clone();
-            single.retain(|k, _| k == method || !normalize::METHODS.contains(&k.as_str()));
+            single.retain(|k, _| k == method || !openapi::METHODS.contains(&k.as_str()));
             one["paths"][path] = Value::Object(single);
             if let Err(e) = generate_once(&one) {
                 let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
@@ -292,7 +299,7 @@ fn diagnose(spec: &Value, whole: String) -> String {
     } else {
         format!(
             "progenitor cannot generate these operations of the spec:\n{}\n\
-             Normalisation (build/normalize.rs) does not handle this construct yet.",
+             Normalisation (build/normalize/) does not handle this construct yet.",
             culprits.join("\n")
         )
     }

@@ -6,7 +6,7 @@
 //! JSON body is Clerk's envelope with the event's payload in `data`. The
 //! payload schemas are merged into the Backend API document *before* it is
 //! normalised, so that the very passes that make responses forward-compatible
-//! (`normalize.rs`: open objects and enums, union fallbacks, optional
+//! (`normalize/`: open objects and enums, union fallbacks, optional
 //! required fields) run on them too, as inbound data, and progenitor
 //! generates them beside the client's types in one pass.
 //!
@@ -212,7 +212,7 @@ pub fn merge(api: &mut Value, spec: &Value) -> Result<Merged, String> {
             .as_object()
             .into_iter()
             .flatten()
-            .filter(|(k, _)| super::normalize::METHODS.contains(&k.as_str()))
+            .filter(|(k, _)| super::openapi::METHODS.contains(&k.as_str()))
             .collect();
         let [(_, op)] = ops.as_slice() else {
             return Err(err(

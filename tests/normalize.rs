@@ -1,10 +1,13 @@
-//! Unit tests of the spec-normalisation passes (`build/normalize.rs`), each
+//! Unit tests of the spec-normalisation passes (`build/normalize/`), each
 //! on a small fragment with the shape it fixes. The module is compiled here
 //! directly, as build.rs compiles it.
 
-#[path = "../build/normalize.rs"]
-#[allow(dead_code)]
+#[path = "../build/normalize/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod normalize;
+#[path = "../build/openapi.rs"]
+#[allow(dead_code, unused_imports)]
+mod openapi;
 
 use normalize::normalize;
 use serde_json::{Value, json};
@@ -42,8 +45,8 @@ fn multipart_only_bodies_are_extracted_for_the_multipart_generator() {
         }
     }));
     let report = normalize(&mut s).unwrap();
-    assert_eq!(report.multipart.len(), 1);
-    let op = &report.multipart[0];
+    assert_eq!(report.found.multipart.len(), 1);
+    let op = &report.found.multipart[0];
     assert_eq!(op.operation_id, "SetUserProfileImage");
     assert_eq!(
         (op.method.as_str(), op.path.as_str()),
@@ -83,7 +86,7 @@ fn bodies_in_several_media_types_keep_json() {
         "responses": {"200": ok("User")}
     }}}));
     let report = normalize(&mut s).unwrap();
-    assert!(report.multipart.is_empty());
+    assert!(report.found.multipart.is_empty());
     let content = s
         .pointer("/paths/~1x/post/requestBody/content")
         .unwrap()
@@ -159,7 +162,7 @@ fn parameters_colliding_once_snake_cased_keep_the_preferred_one() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["frontend_api", "publishableKey"]);
-    assert!(report.notes.iter().any(|n| n.contains("frontendApi")));
+    assert!(report.log.notes.iter().any(|n| n.contains("frontendApi")));
 }
 
 #[test]
@@ -276,24 +279,33 @@ fn documents_that_are_not_openapi_3_0_fail_clearly() {
 #[test]
 fn dated_versions_are_recognised() {
     assert_eq!(
-        normalize::api_version_date(&json!({"info": {"version": "2025-11-10"}})).as_deref(),
+        openapi::api_version_date(&json!({"info": {"version": "2025-11-10"}})).as_deref(),
         Some("2025-11-10")
     );
     assert_eq!(
-        normalize::api_version_date(&json!({"info": {"version": "v1"}})),
+        openapi::api_version_date(&json!({"info": {"version": "v1"}})),
         None
     );
     assert_eq!(
-        normalize::api_version_date(&json!({"info": {"version": "2025-1-10x"}})),
+        openapi::api_version_date(&json!({"info": {"version": "2025-1-10x"}})),
         None
     );
 }
 
 #[test]
 fn snake_case_matches_generated_names() {
-    assert_eq!(normalize::snake("frontendApi"), "frontend_api");
-    assert_eq!(normalize::snake("frontend_api"), "frontend_api");
-    assert_eq!(normalize::snake("x-clerk-id"), "x_clerk_id");
+    assert_eq!(
+        normalize::dedupe_parameters::snake("frontendApi"),
+        "frontend_api"
+    );
+    assert_eq!(
+        normalize::dedupe_parameters::snake("frontend_api"),
+        "frontend_api"
+    );
+    assert_eq!(
+        normalize::dedupe_parameters::snake("x-clerk-id"),
+        "x_clerk_id"
+    );
 }
 
 #[test]
@@ -395,10 +407,10 @@ fn response_schemas_become_forward_compatible_and_request_schemas_do_not() {
             .get("enum")
             .is_some()
     );
-    assert_eq!(report.compat.open_enums, 2);
-    assert_eq!(report.compat.union_fallbacks, 1);
-    assert_eq!(report.compat.relaxed_required, 5);
-    assert_eq!(report.compat.nullable_collections, 2);
+    assert_eq!(report.log.compat.open_enums, 2);
+    assert_eq!(report.log.compat.union_fallbacks, 1);
+    assert_eq!(report.log.compat.relaxed_required, 5);
+    assert_eq!(report.log.compat.nullable_collections, 2);
 }
 
 #[test]
@@ -477,6 +489,7 @@ fn request_defaults_are_removed_and_response_defaults_kept() {
         false
     );
     let mut fields: Vec<String> = report
+        .log
         .unset_defaults
         .iter()
         .map(|(owner, field, _)| format!("{owner} {field}"))
@@ -512,6 +525,7 @@ fn query_styles_are_recorded_and_unsupported_ones_warned_about() {
     }}}));
     let report = normalize(&mut s).unwrap();
     let styles: Vec<(&str, char)> = report
+        .found
         .query_styles
         .iter()
         .map(|q| (q.name.as_str(), q.separator))
@@ -519,17 +533,18 @@ fn query_styles_are_recorded_and_unsupported_ones_warned_about() {
     assert_eq!(styles, [("mode", ','), ("spaced", ' '), ("piped", '|')]);
     assert!(
         report
+            .found
             .query_styles
             .iter()
             .all(|q| q.operation_id == "ListDomains")
     );
-    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert_eq!(report.log.warnings.len(), 1, "{:?}", report.log.warnings);
     assert!(
-        report.warnings[0].contains("`ListDomains`")
-            && report.warnings[0].contains("`filter`")
-            && report.warnings[0].contains("deepObject"),
+        report.log.warnings[0].contains("`ListDomains`")
+            && report.log.warnings[0].contains("`filter`")
+            && report.log.warnings[0].contains("deepObject"),
         "{}",
-        report.warnings[0]
+        report.log.warnings[0]
     );
 }
 
@@ -603,4 +618,23 @@ fn the_pass_registry_lists_each_pass_once_with_its_scope_and_direction() {
     let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
     assert!(at("forward_compatible_responses") < at("unset_request_defaults"));
     assert!(at("extract_multipart") < at("prefer_json_bodies"));
+}
+
+#[test]
+fn each_pass_is_one_file_of_build_normalize() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("build/normalize");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter_map(|f| f.strip_suffix(".rs").map(str::to_string))
+        // The registry, the report, and what the inbound passes ask of unions.
+        .filter(|f| !["mod", "report", "discriminators"].contains(&f.as_str()))
+        .collect();
+    files.sort();
+    let mut names: Vec<String> = normalize::PASSES
+        .iter()
+        .map(|p| p.name.to_string())
+        .collect();
+    names.sort();
+    assert_eq!(files, names);
 }

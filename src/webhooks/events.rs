@@ -182,7 +182,7 @@ macro_rules! event_data {
         /// missing `id`); the event type string stays in
         /// [`WebhookEvent::event_type`]. Missing fields other than `id`, unknown
         /// fields and unknown enum values never cause this: the payload types
-        /// are generated for inbound data (`build/normalize.rs`).
+        /// are generated for inbound data (`build/normalize/`).
         ///
         /// New variants may be added in minor releases (a newer webhook
         /// spec), moving such events out of `Unknown`.
