@@ -1,9 +1,10 @@
 //! The generated structs' `Deserialize` (written by `build/deserialize.rs`
 //! in place of serde's derive) decodes JSON objects as the derive does:
 //! unknown keys skipped, escaped keys matched, `null` and absent optional
-//! fields as `None`, `null` collections as empty, and errors that name the
-//! missing or repeated field. The forward-compatibility tests (`compat.rs`)
-//! cover every response type; these pin the edge cases.
+//! fields as `None`, `null` collections as empty, absent required scalars
+//! as empty, and errors that name the missing or repeated field. The
+//! forward-compatibility tests (`compat.rs`) cover every response type;
+//! these pin the edge cases.
 
 #[path = "support/records.rs"]
 mod records;
@@ -26,9 +27,20 @@ fn unknown_and_escaped_keys() {
 }
 
 #[test]
-fn missing_and_repeated_fields_are_named() {
-    let e = decode::<TotalCount>(r#"{"object":"total_count"}"#).unwrap_err();
-    assert!(e.starts_with("missing field `total_count`"), "{e}");
+fn missing_and_repeated_fields() {
+    // A required scalar or open enum of a response that is absent decodes
+    // as its empty value (`build/normalize/absent_as_empty.rs`).
+    let count = decode::<TotalCount>(r#"{"object":"total_count"}"#).unwrap();
+    assert_eq!(count.total_count, 0);
+    let count = decode::<TotalCount>("{}").unwrap();
+    assert_eq!(
+        (count.object.as_str(), count.object.is_known()),
+        ("", false)
+    );
+    // A union variant's required fields stay required (they tell the
+    // variants apart), and the error names the one missing.
+    let e = decode::<types::VerificationOtp>(r#"{"status":"verified"}"#).unwrap_err();
+    assert!(e.starts_with("missing field `strategy`"), "{e}");
     let e = decode::<TotalCount>(r#"{"object":"total_count","total_count":1,"total_count":2}"#)
         .unwrap_err();
     assert!(e.starts_with("duplicate field `total_count`"), "{e}");

@@ -369,8 +369,11 @@ fn response_schemas_become_forward_compatible_and_request_schemas_do_not() {
     s["components"]["schemas"]["Input"] = json!({"type": "object", "required": ["role"], "properties": {"role": {"type": "string", "enum": ["admin"]}}});
     let report = normalize(&mut s).unwrap();
     let thing = &s["components"]["schemas"]["Thing"];
-    // Only the scalar stays required (and the opened enum, which accepts any string).
-    assert_eq!(thing["required"], json!(["id", "status"]));
+    // Nothing stays required: the scalar and the opened enum (which accepts
+    // any string) decode absence as empty (see `absent_as_empty` below).
+    assert_eq!(thing.get("required"), None);
+    assert_eq!(thing["properties"]["id"]["default"], "");
+    assert_eq!(thing["properties"]["status"]["default"], "");
     // Collections are neither nullable nor required: plain `Vec`s and maps
     // with `#[serde(default)]` (the generated code also reads `null` as empty).
     assert!(thing["properties"]["tags"].get("nullable").is_none());
@@ -610,13 +613,16 @@ fn the_pass_registry_lists_each_pass_once_with_its_scope_and_direction() {
         [
             "open_objects",
             "drop_format_constraints",
-            "forward_compatible_responses"
+            "forward_compatible_responses",
+            "absent_as_empty"
         ]
     );
     // Forward compatibility decides which schemas requests share before
     // request defaults are removed from those.
     let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
     assert!(at("forward_compatible_responses") < at("unset_request_defaults"));
+    // Absent values come after enums are opened (an open enum's is `""`).
+    assert!(at("forward_compatible_responses") < at("absent_as_empty"));
     assert!(at("extract_multipart") < at("prefer_json_bodies"));
 }
 
@@ -627,8 +633,8 @@ fn each_pass_is_one_file_of_build_normalize() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter_map(|f| f.strip_suffix(".rs").map(str::to_string))
-        // The registry, the report, and what the inbound passes ask of unions.
-        .filter(|f| !["mod", "report", "discriminators"].contains(&f.as_str()))
+        // The registry, the report, and what the inbound passes share.
+        .filter(|f| !["mod", "report", "discriminators", "inbound"].contains(&f.as_str()))
         .collect();
     files.sort();
     let mut names: Vec<String> = normalize::PASSES
@@ -637,4 +643,99 @@ fn each_pass_is_one_file_of_build_normalize() {
         .collect();
     names.sort();
     assert_eq!(files, names);
+}
+
+#[test]
+fn absent_required_scalars_of_inbound_schemas_decode_as_empty() {
+    let mut s = spec(json!({
+        "/things/{id}": {"get": {"operationId": "GetThing", "responses": {"200": ok("Thing")}}},
+        "/count": {"get": {"operationId": "GetCount", "responses": {
+            "200": {"description": "inline", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["count"], "properties": {"count": {"type": "integer"}}
+            }}}}
+        }}},
+        "/things": {"post": {
+            "operationId": "CreateThing",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Input"}}}},
+            "responses": {"200": ok("Thing")}
+        }}
+    }));
+    let schemas = s["components"]["schemas"].as_object_mut().unwrap();
+    schemas.insert("Thing".into(), json!({
+        "type": "object",
+        "required": ["name", "count", "ratio", "flag", "status", "when", "kind", "nested", "items", "given", "either"],
+        "properties": {
+            "name": {"type": "string"},
+            "count": {"type": "integer", "format": "int64"},
+            "ratio": {"type": "number"},
+            "flag": {"type": "boolean"},
+            "status": {"type": "string", "enum": ["active"]},
+            "when": {"type": "string", "format": "date-time"},
+            "kind": {"$ref": "#/components/schemas/Kind"},
+            "given": {"type": "integer", "default": 7},
+            "nested": {"type": "object", "required": ["inner"], "properties": {"inner": {"type": "string"}}},
+            "items": {"type": "array", "items": {"type": "object", "required": ["at"], "properties": {"at": {"type": "integer"}}}},
+            "either": {"oneOf": [{"$ref": "#/components/schemas/Left"}, {"$ref": "#/components/schemas/Right"}]}
+        }
+    }));
+    schemas.insert("Kind".into(), json!({"type": "string"}));
+    schemas.insert(
+        "Left".into(),
+        json!({"type": "object", "required": ["left"], "properties": {"left": {"type": "string"}}}),
+    );
+    schemas.insert("Right".into(), json!({"type": "object", "required": ["right"], "properties": {"right": {"type": "string"}}}));
+    schemas.insert(
+        "Input".into(),
+        json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}),
+    );
+    let report = normalize(&mut s).unwrap();
+    let thing = &s["components"]["schemas"]["Thing"];
+    let default = |p: &str| thing["properties"][p].get("default").cloned();
+    assert_eq!(default("name"), Some(json!("")));
+    assert_eq!(default("count"), Some(json!(0)));
+    assert_eq!(default("ratio"), Some(json!(0.0)));
+    assert_eq!(default("flag"), Some(json!(false)));
+    // An open enum's empty value is its unknown variant's `""`.
+    assert_eq!(default("status"), Some(json!("")));
+    // A reference was made optional already (`forward_compatible_responses`).
+    assert_eq!(default("kind"), None);
+    // A string typify types (a date) has no empty value; a spec default is kept.
+    assert_eq!(default("when"), None);
+    assert_eq!(default("given"), Some(json!(7)));
+    assert_eq!(thing["required"], json!(["given", "when"]));
+    // Inline objects too, in properties and array items.
+    assert_eq!(
+        thing["properties"]["nested"]["properties"]["inner"]["default"],
+        ""
+    );
+    assert_eq!(
+        thing["properties"]["items"]["items"]["properties"]["at"]["default"],
+        0
+    );
+    // An inline response schema too.
+    let inline = s
+        .pointer("/paths/~1count/get/responses/200/content/application~1json/schema")
+        .unwrap();
+    assert_eq!(inline["properties"]["count"]["default"], 0);
+    assert_eq!(inline.get("required"), None);
+    // A union's variants keep what tells them apart.
+    assert_eq!(
+        s["components"]["schemas"]["Left"]["required"],
+        json!(["left"])
+    );
+    assert_eq!(
+        s["components"]["schemas"]["Right"]["required"],
+        json!(["right"])
+    );
+    // What requests use stays as strict as the spec says.
+    assert_eq!(
+        s["components"]["schemas"]["Input"]["required"],
+        json!(["name"])
+    );
+    assert!(
+        s["components"]["schemas"]["Input"]["properties"]["name"]
+            .get("default")
+            .is_none()
+    );
+    assert_eq!(report.log.compat.absent_as_empty, 8);
 }

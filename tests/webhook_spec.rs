@@ -235,7 +235,7 @@ fn a_bad_spec_is_refused_naming_the_event_and_the_construct() {
 }
 
 #[test]
-fn webhook_payloads_keep_only_id_required_and_open_their_enums() {
+fn webhook_payloads_go_through_the_inbound_passes_as_responses_do() {
     let mut spec = api(json!({"User": user("u", email(false))}));
     let hooks = hooks(
         &[("role.updated", schema_ref("Role"))],
@@ -254,16 +254,24 @@ fn webhook_payloads_keep_only_id_required_and_open_their_enums() {
     webhooks::merge(&mut spec, &hooks).unwrap();
     normalize::normalize(&mut spec).unwrap();
     let role = &spec["components"]["schemas"]["WebhookRole"];
-    assert_eq!(role["required"], json!(["id"]));
+    // Closed objects opened, enums opened, as for a response.
     assert!(role.get("additionalProperties").is_none(), "{role}");
     assert!(
         role["properties"]["object"].get("oneOf").is_some(),
         "{role}"
     );
-    // The API's own response schema keeps its required scalars (in the
-    // order of its properties).
-    assert_eq!(
-        spec["components"]["schemas"]["User"]["required"],
-        json!(["first_name", "id"])
-    );
+    // Every required property has an empty value, so none stays required;
+    // each keeps its type (`absent_as_empty`).
+    assert!(role.get("required").is_none(), "{role}");
+    let prop = |p: &str| &role["properties"][p];
+    assert_eq!(prop("key")["type"], "string");
+    assert_eq!(prop("key")["default"], "");
+    assert_eq!(prop("is_creator_eligible")["default"], false);
+    assert_eq!(prop("created_at")["default"], 0);
+    assert_eq!(prop("object")["default"], "");
+    // The API's own response schema gets the same rules, no more.
+    let user = &spec["components"]["schemas"]["User"];
+    assert!(user.get("required").is_none(), "{user}");
+    assert_eq!(user["properties"]["id"]["type"], "string");
+    assert_eq!(user["properties"]["id"]["default"], "");
 }

@@ -1,14 +1,16 @@
 //! Pass: inbound schemas decode what Clerk adds or leaves out.
 
 use super::discriminators::{Closed, closed_discriminators, discriminators};
-use super::openapi::{METHODS, components_mut, operations_mut, pascal, reachable};
-use super::{CompatCounts, Report, WEBHOOK_PAYLOADS};
+use super::inbound::{FALLBACK, Uses};
+use super::openapi::{components_mut, operations_mut, pascal};
+use super::{CompatCounts, Report};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 /// Pass: decoding must survive what Clerk adds or leaves out without a
-/// version change. For every schema only responses use (schemas requests
-/// also use stay as they are, so request types do not change):
+/// version change. For every schema only responses and webhook payloads
+/// use (schemas requests also use stay as they are, so request types do
+/// not change):
 ///
 /// - a required property that is nullable, an array, a map or an object
 ///   becomes optional, so `null` or absence decodes (as `None`);
@@ -24,45 +26,13 @@ use std::collections::BTreeSet;
 ///
 /// - value constraints (`pattern`, lengths, bounds) are dropped.
 ///
-/// Unknown fields are already ignored (see `open_objects`). A required
-/// scalar that is missing (an `id`) still fails, with the path of the field.
-///
-/// Webhook payloads (the schemas [`WEBHOOK_PAYLOADS`] reaches) are inbound
-/// data too and get the same rules, plus one: every required property but
-/// `id` becomes optional. A webhook is not an answer to a request the
-/// client made, and `required` does not hold for it: Clerk's own examples
-/// leave out required strings (`invoice_id`, `inviter_id`), integers
-/// (`created_at_ms`), booleans (`is_creator_eligible`) and send `null`
-/// for non-nullable ones, and an event that failed to decode would reach
-/// the application only as raw JSON. A payload without its `id` names
-/// nothing to act on, so that one still fails.
+/// Unknown fields are already ignored (see `open_objects`); a required
+/// scalar that is absent decodes as its empty value (see `absent_as_empty`,
+/// which runs next). Webhook payloads are inbound data as responses are,
+/// and go through the same rules: the schemas `inbound.rs` selects.
 pub fn run(spec: &mut Value, report: &mut Report) -> Result<(), String> {
     let components = spec.get("components").cloned().unwrap_or(Value::Null);
-    let mut request_roots = Vec::new();
-    let mut response_roots = Vec::new();
-    let paths = spec.get("paths").cloned().unwrap_or(Value::Null);
-    for item in paths.as_object().into_iter().flatten().map(|(_, i)| i) {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !METHODS.contains(&method.as_str()) {
-                continue;
-            }
-            if let Some(b) = op.get("requestBody") {
-                request_roots.push(b);
-            }
-            if let Some(p) = op.get("parameters") {
-                request_roots.push(p);
-            }
-            if let Some(r) = op.get("responses") {
-                response_roots.push(r);
-            }
-        }
-    }
-    let requests = reachable(&components, request_roots);
-    let responses = reachable(&components, response_roots);
-    let webhooks = reachable(
-        &components,
-        spec.get(WEBHOOK_PAYLOADS).into_iter().collect(),
-    );
+    let uses = Uses::of(spec);
     let closed = closed_discriminators(&components);
     let mut counts = CompatCounts::default();
     let taken = components
@@ -75,25 +45,22 @@ pub fn run(spec: &mut Value, report: &mut Report) -> Result<(), String> {
         taken,
         added: Vec::new(),
         components: components.clone(),
-        webhook: false,
     };
     if let Some(schemas) = spec
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
     {
         for (name, schema) in schemas.iter_mut() {
-            if !responses.contains(name) && !webhooks.contains(name) {
+            if !uses.is_inbound(name) {
                 continue;
             }
-            if requests.contains(name) {
+            if uses.is_outbound(name) {
                 l.counts.shared_with_requests += 1;
                 continue;
             }
             let keep = closed.get(name).cloned().unwrap_or(Closed::None);
-            l.webhook = webhooks.contains(name);
             l.loosen(schema, &pascal(name), true, &keep);
         }
-        l.webhook = false;
     }
     for (_, _, op) in operations_mut(spec) {
         let id = pascal(
@@ -167,8 +134,6 @@ struct Loosener<'c> {
     added: Vec<(String, Value)>,
     /// The components as the spec has them, to read union variants.
     components: Value,
-    /// The schema is a webhook payload: only `id` stays required.
-    webhook: bool,
 }
 
 impl Loosener<'_> {
@@ -248,10 +213,10 @@ impl Loosener<'_> {
                 }
                 if !list
                     .iter()
-                    .any(|v| v.get("title").and_then(Value::as_str) == Some("Other"))
+                    .any(|v| v.get("title").and_then(Value::as_str) == Some(FALLBACK))
                 {
                     // Named `Other(serde_json::Value)` in the generated enum.
-                    list.push(json!({"title": "Other"}));
+                    list.push(json!({"title": FALLBACK}));
                     self.counts.union_fallbacks += 1;
                 }
             }
@@ -306,9 +271,7 @@ impl Loosener<'_> {
                     self.counts.nullable_collections += 1;
                 }
                 let is_required = required.contains(prop_name);
-                if is_required
-                    && (nullable || collection || object || self.webhook && prop_name != "id")
-                {
+                if is_required && (nullable || collection || object) {
                     self.counts.relaxed_required += 1;
                 } else if is_required {
                     keep.push(Value::String(prop_name.clone()));

@@ -16,6 +16,7 @@
 //! by the tests above (through `#[path]`, beside `build/openapi.rs`). It
 //! therefore depends on `serde_json` and `std` only.
 
+mod absent_as_empty;
 mod check_shape;
 pub mod dedupe_parameters;
 mod discriminators;
@@ -23,6 +24,7 @@ mod drop_format_constraints;
 mod ensure_operation_ids;
 mod extract_multipart;
 mod forward_compatible_responses;
+mod inbound;
 mod inline_refs;
 mod integral_number_parameters;
 mod open_objects;
@@ -112,6 +114,7 @@ pub const PASSES: &[Pass] = &[
     pass!(open_objects, Schemas, Both),
     pass!(drop_format_constraints, Schemas, Both),
     pass!(forward_compatible_responses, Schemas, Inbound),
+    pass!(absent_as_empty, Schemas, Inbound),
     pass!(unset_request_defaults, Schemas, Outbound),
     pass!(query_styles, Operations, Outbound),
 ];

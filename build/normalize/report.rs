@@ -55,4 +55,7 @@ pub struct CompatCounts {
     pub shared_with_requests: usize,
     /// Value constraints (`pattern`, `minLength`, `maximum`, ...) removed.
     pub validations_dropped: usize,
+    /// Required scalars and open enums that now decode absence as their
+    /// empty value (`absent_as_empty`).
+    pub absent_as_empty: usize,
 }
