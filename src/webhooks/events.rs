@@ -178,11 +178,12 @@ macro_rules! event_data {
         ///
         /// A payload is [`Unknown`](Self::Unknown) when its event type is not
         /// one of the variants below, and also when a known type's payload
-        /// does not fit its type (a field of an unexpected JSON type, or a
-        /// missing `id`); the event type string stays in
-        /// [`WebhookEvent::event_type`]. Missing fields other than `id`, unknown
-        /// fields and unknown enum values never cause this: the payload types
-        /// are generated for inbound data (`build/normalize/`).
+        /// does not fit its type (a field of an unexpected JSON type); the
+        /// event type string stays in [`WebhookEvent::event_type`]. Missing
+        /// fields, unknown fields and unknown enum values never cause this:
+        /// the payload types are generated for inbound data, as responses
+        /// are (`build/normalize/`), so a required field that is absent
+        /// decodes as its empty value (`""`, `0`, `false`).
         ///
         /// New variants may be added in minor releases (a newer webhook
         /// spec), moving such events out of `Unknown`.
