@@ -173,6 +173,8 @@ pub fn resolved<'v>(schema: &'v Value, components: &'v Value) -> &'v Value {
     }
 }
 
+/// A name's alphanumeric words, each with its first letter upper-cased,
+/// joined (`subscriptionItem.pastDue` -> `SubscriptionItemPastDue`).
 pub fn pascal(s: &str) -> String {
     s.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -183,4 +185,18 @@ pub fn pascal(s: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// The names a schema object lists as `required`.
+pub fn required_names(schema: &Map<String, Value>) -> Vec<String> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -55,16 +55,7 @@ pub struct Merged {
 /// The variant name of an event: its words in upper camel case
 /// (`subscriptionItem.pastDue` -> `SubscriptionItemPastDue`).
 pub fn variant(event: &str) -> String {
-    event
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
+    super::openapi::pascal(event)
 }
 
 /// The Rust name typify gives a component schema (heck's upper camel case).

@@ -2,7 +2,7 @@
 
 use super::Report;
 use super::inbound::{Uses, union_variants};
-use super::openapi::{operations_mut, resolved};
+use super::openapi::{operations_mut, required_names, resolved};
 use serde_json::{Value, json};
 
 /// Pass: `required` says what Clerk promises to send, and Clerk does not
@@ -87,16 +87,7 @@ fn fill(schema: &mut Value, components: &Value) -> usize {
     {
         n += fill(part, components);
     }
-    let required: Vec<String> = map
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| {
-            r.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let required = required_names(map);
     let mut relaxed = Vec::new();
     for (name, prop) in map
         .get_mut("properties")

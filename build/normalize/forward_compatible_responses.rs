@@ -2,7 +2,7 @@
 
 use super::discriminators::{Closed, closed_discriminators, discriminators};
 use super::inbound::{FALLBACK, Uses};
-use super::openapi::{components_mut, operations_mut, pascal};
+use super::openapi::{components_mut, operations_mut, pascal, required_names};
 use super::{CompatCounts, Report};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -235,16 +235,7 @@ impl Loosener<'_> {
         {
             self.loosen(inner, &format!("{name}Value"), true, &Closed::None);
         }
-        let required: Vec<String> = map
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let required = required_names(map);
         let mut keep = Vec::new();
         if let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) {
             for (prop_name, prop) in props.iter_mut() {
