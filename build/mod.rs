@@ -17,6 +17,7 @@ mod request;
 mod rewrite;
 mod routes;
 mod samples;
+mod serialize;
 mod syntax;
 pub mod tags;
 mod unions;

@@ -14,13 +14,20 @@ use std::collections::{BTreeSet, HashMap};
 use syn::visit::Visit;
 use syn::{ImplItem, Item};
 
+/// The types a request can carry: every request body type the operation
+/// builders name, and every type reachable from one. The other types only
+/// come in responses.
+pub fn request_types(file: &syn::File) -> BTreeSet<String> {
+    let roots = body_builders(super::syntax::module(file, "builder"));
+    reachable(super::syntax::module(file, "types"), roots)
+}
+
 /// Prune `file` in place; returns how many builders were dropped.
 pub fn unused_type_builders(file: &mut syn::File) -> usize {
-    let roots = body_builders(super::syntax::module(file, "builder"));
+    let keep = request_types(file);
     let Some(types) = module_mut(&mut file.items, "types") else {
         return 0;
     };
-    let keep = reachable(types, roots);
     let Some(builders) = module_mut(types, "builder") else {
         return 0;
     };

@@ -26,6 +26,8 @@
 //!   (`prune.rs`).
 //! - Collections (`Vec` and map fields with `#[serde(default)]`): decode
 //!   `null` as empty through `crate::decode::null_as_empty`.
+//! - Types only responses use serialise every field, empty or null
+//!   (`serialize.rs`); request types still skip what the caller left out.
 
 use quote::ToTokens;
 use std::collections::HashMap;
@@ -41,11 +43,13 @@ pub struct Counts {
     pub collections: usize,
     pub dropped_type_builders: usize,
     pub struct_deserializers: usize,
+    pub response_fields_kept: usize,
 }
 
 /// Rewrite `file` (the generated client, or the multipart builders) in place.
 pub fn rewrite(file: &mut syn::File) -> Counts {
     let mut counts = Counts::default();
+    let requests = super::prune::request_types(file);
     counts.dropped_type_builders += super::prune::unused_type_builders(file);
     for item in &mut file.items {
         let Item::Mod(m) = item else { continue };
@@ -64,6 +68,8 @@ pub fn rewrite(file: &mut syn::File) -> Counts {
                 counts.open_enums += open_enums(items);
                 counts.unions += super::unions::untagged(items);
                 counts.collections += collections(items);
+                counts.response_fields_kept +=
+                    super::serialize::response_fields_kept(items, &requests);
                 counts.struct_deserializers += super::deserialize::struct_impls(items);
                 json_schemas(items);
             }
