@@ -178,3 +178,24 @@ fn unions_take_the_first_variant_that_fits() {
     let e = decode::<types::EmailAddress>(r#"{"verification":{"status":}}"#).unwrap_err();
     assert!(e.contains("line 1 column"), "{e}");
 }
+
+/// Absence decoding as empty leaves the fields' types as the spec has them
+/// (a compile-time check): required fields are not `Option`s, also where
+/// an `allOf` merges two declarations of one (`RevokeInvitationResponse`).
+#[test]
+fn required_fields_keep_their_types() {
+    fn fields(
+        user: types::User,
+        revoked: types::RevokeInvitationResponse,
+        role: types::Role,
+    ) -> (String, types::RevokeInvitationResponseStatus, String, bool) {
+        (user.id, revoked.status, role.key, role.is_creator_eligible)
+    }
+    let user: types::User = serde_json::from_value(user(json!({}))).unwrap();
+    let revoked: types::RevokeInvitationResponse =
+        serde_json::from_value(json!({"id": "inv_1", "status": "revoked"})).unwrap();
+    let role: types::Role = serde_json::from_value(json!({"id": "role_1"})).unwrap();
+    let (id, status, key, eligible) = fields(user, revoked, role);
+    assert_eq!(serde_json::to_value(status).unwrap(), "revoked");
+    assert_eq!((id.as_str(), key.as_str(), eligible), ("user_1", "", false));
+}

@@ -739,3 +739,49 @@ fn absent_required_scalars_of_inbound_schemas_decode_as_empty() {
     );
     assert_eq!(report.log.compat.absent_as_empty, 8);
 }
+
+/// typify merges the declarations an `allOf`'s parts make of one property
+/// and drops their defaults: such a property stays required, so its field
+/// keeps its type.
+#[test]
+fn a_property_two_all_of_parts_declare_stays_required() {
+    let mut s = spec(json!({
+        "/a": {"get": {"operationId": "GetA", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"allOf": [
+                {"$ref": "#/components/schemas/Base"},
+                {"type": "object", "properties": {"status": {"type": "string", "enum": ["revoked"]}}}
+            ]}}}}}}},
+        "/b": {"get": {"operationId": "GetB", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"allOf": [
+                {"$ref": "#/components/schemas/Base"},
+                {"$ref": "#/components/schemas/Other"}
+            ]}}}}}}}
+    }));
+    let schemas = s["components"]["schemas"].as_object_mut().unwrap();
+    schemas.insert(
+        "Base".into(),
+        json!({"type": "object", "required": ["status", "name"], "properties": {
+            "status": {"type": "string"}, "name": {"type": "string"}
+        }}),
+    );
+    schemas.insert(
+        "Other".into(),
+        json!({"type": "object", "properties": {"status": {"type": "string"}}}),
+    );
+    normalize(&mut s).unwrap();
+    // Base alone: both absent-as-empty.
+    assert_eq!(s["components"]["schemas"]["Base"].get("required"), None);
+    // In the compositions, `status` (declared twice) is required again.
+    let schema = |path: &str| {
+        s.pointer(&format!(
+            "/paths/~1{path}/get/responses/200/content/application~1json/schema/allOf"
+        ))
+        .unwrap()
+        .clone()
+    };
+    assert_eq!(schema("a")[1]["required"], json!(["status"]));
+    assert_eq!(
+        schema("b")[2],
+        json!({"type": "object", "required": ["status"]})
+    );
+}

@@ -1059,12 +1059,21 @@ async fn decoded_users_serialise_as_they_came() {
         .and_then(|a| a.iter().find(|u| u["first_name"].is_null()))
         .expect("ada has no first name");
     let ada = obj(ada.clone());
-    for key in ["phone_numbers", "web3_wallets", "external_accounts", "saml_accounts"] {
+    for key in [
+        "phone_numbers",
+        "web3_wallets",
+        "external_accounts",
+        "saml_accounts",
+    ] {
         assert_eq!(ada.get(key), Some(&json!([])), "{key}");
     }
     assert_eq!(ada.get("public_metadata"), Some(&json!({})));
     assert_eq!(ada.get("last_name"), Some(&Value::Null));
-    assert_eq!(ada.get("locale"), Some(&Value::Null), "optional, sent as null");
+    assert_eq!(
+        ada.get("locale"),
+        Some(&Value::Null),
+        "optional, sent as null"
+    );
     as_it_came(&raw, &again, "$");
 }
 
@@ -1097,9 +1106,10 @@ fn as_it_came(came: &Value, again: &Value, at: &str) {
 /// Request bodies still carry only what the caller set.
 #[test]
 fn request_bodies_skip_what_was_not_set() {
-    let body: clerk_backend::types::CreateUserBody = clerk_backend::types::CreateUserBody::builder()
-        .email_address(vec!["ada@example.com".to_string()])
-        .try_into()
-        .unwrap();
+    let body: clerk_backend::types::CreateUserBody =
+        clerk_backend::types::CreateUserBody::builder()
+            .email_address(vec!["ada@example.com".to_string()])
+            .try_into()
+            .unwrap();
     assert_eq!(js(&body), json!({"email_address": ["ada@example.com"]}));
 }

@@ -4,6 +4,7 @@ use super::Report;
 use super::inbound::{Uses, union_variants};
 use super::openapi::{operations_mut, required_names, resolved};
 use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Pass: `required` says what Clerk promises to send, and Clerk does not
 /// always keep the promise: its webhook examples leave out required
@@ -28,9 +29,10 @@ use serde_json::{Value, json};
 /// Left required: closed enums (no value of theirs means "nothing"; these
 /// are the discriminators of unions), strings typify gives a type of their
 /// own (`date`, `date-time`, `uuid`, `ip*`), properties that already have a
-/// `default`, and every property of a schema that is a variant of a
-/// union, where a required property that is absent tells the decoder the
-/// value is another variant. Nullable, array, map and object properties
+/// `default`, every property of a schema that is a variant of a union,
+/// where a required property that is absent tells the decoder the value is
+/// another variant, and a property two parts of an `allOf` declare (see
+/// `merged_required`). Nullable, array, map and object properties
 /// were already made optional by `forward_compatible_responses`.
 pub fn run(spec: &mut Value, report: &mut Report) -> Result<(), String> {
     let uses = Uses::of(spec);
@@ -79,13 +81,12 @@ fn fill(schema: &mut Value, components: &Value) -> usize {
             n += fill(inner, components);
         }
     }
-    for part in map
-        .get_mut("allOf")
-        .and_then(Value::as_array_mut)
-        .into_iter()
-        .flatten()
-    {
-        n += fill(part, components);
+    if let Some(parts) = map.get_mut("allOf").and_then(Value::as_array_mut) {
+        let merged = merged_required(parts, components);
+        for part in parts.iter_mut() {
+            n += fill(part, components);
+        }
+        require(parts, merged);
     }
     let required = required_names(map);
     let mut relaxed = Vec::new();
@@ -117,6 +118,74 @@ fn fill(schema: &mut Value, components: &Value) -> usize {
         }
     }
     n + relaxed.len()
+}
+
+/// The properties of an `allOf` that two of its parts declare and one
+/// requires (as the spec has them, before this pass). typify merges the
+/// parts' declarations of such a property into one schema and drops their
+/// `default`s, so taking it out of `required` would make its field an
+/// `Option`: it stays required, and its type as it was.
+fn merged_required(parts: &[Value], components: &Value) -> Vec<String> {
+    let mut declared: BTreeMap<String, usize> = BTreeMap::new();
+    let mut required = BTreeSet::new();
+    for part in parts {
+        let (props, req) = declarations(part, components);
+        for p in props {
+            *declared.entry(p).or_default() += 1;
+        }
+        required.extend(req);
+    }
+    declared
+        .into_iter()
+        .filter(|(p, count)| *count > 1 && required.contains(p))
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// The properties a schema declares and those it requires, through `$ref`s
+/// and nested `allOf`s.
+fn declarations(schema: &Value, components: &Value) -> (Vec<String>, Vec<String>) {
+    let schema = resolved(schema, components);
+    let mut props: Vec<String> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut required = schema.as_object().map(required_names).unwrap_or_default();
+    for part in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (p, r) = declarations(part, components);
+        props.extend(p);
+        required.extend(r);
+    }
+    (props, required)
+}
+
+/// Require `names` of the whole `allOf`: on its first inline object part,
+/// or on a part added for them.
+fn require(parts: &mut Vec<Value>, names: Vec<String>) {
+    if names.is_empty() {
+        return;
+    }
+    let inline = parts
+        .iter_mut()
+        .filter_map(Value::as_object_mut)
+        .find(|p| !p.contains_key("$ref"));
+    let Some(part) = inline else {
+        parts.push(json!({"type": "object", "required": names}));
+        return;
+    };
+    let mut required = required_names(part);
+    for name in names {
+        if !required.contains(&name) {
+            required.push(name);
+        }
+    }
+    part.insert("required".into(), json!(required));
 }
 
 /// The value a property decodes to when absent, if its type has one (see
