@@ -1,12 +1,18 @@
 //! Session-token verification throughput: `clerk_backend::auth::verify_token`
 //! with warm keys versus a raw `jsonwebtoken::decode` of the same token.
 //!
+//! Also: a request's session token through `auth::authenticate_request`
+//! and through `Authenticator::authenticate` on a session-only route (the
+//! entry point that also takes machine tokens), which must cost the same.
+//!
 //! Run: `cargo bench --bench verify -- --warm-up-time 1 --measurement-time 3`
 
 use std::hint::black_box;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use clerk_backend::auth::{JwksCache, VerifyOptions, verify_token};
+use clerk_backend::auth::{
+    Authenticator, JwksCache, RouteOptions, VerifyOptions, authenticate_request, verify_token,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::json;
@@ -113,6 +119,30 @@ fn bench_verify(c: &mut Criterion) {
                     &validation,
                 )
                 .unwrap(),
+            )
+        })
+    });
+    group.finish();
+
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        http::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    let authenticator = Authenticator::new(pem_options.clone());
+    let route = RouteOptions::session();
+    let mut group = c.benchmark_group("authenticate_session");
+    group.bench_function("authenticate_request_pem", |b| {
+        b.to_async(&runtime).iter(|| async {
+            black_box(authenticate_request(black_box(&headers), &pem_options).await)
+        })
+    });
+    group.bench_function("authenticator_session_route_pem", |b| {
+        b.to_async(&runtime).iter(|| async {
+            black_box(
+                authenticator
+                    .authenticate(black_box(&headers), &route)
+                    .await,
             )
         })
     });

@@ -128,7 +128,6 @@ pub fn run() -> Result<(), String> {
         println!("cargo:warning=API areas: {selection:?}");
         println!("cargo:warning=rewritten: {counts:?}, {deprecated} deprecated");
     }
-    let client = prettyplease::unparse(&file);
     let tests = optests::generate(
         &spec,
         &report.found.multipart,
@@ -141,6 +140,11 @@ pub fn run() -> Result<(), String> {
     let pins = versions::generate(&meta);
     normalize::inline_refs(&mut original);
     let compat = compattests::generate(&original, &report.found.multipart, &file);
+    // The pagination glue reads builders' private fields: it goes inside
+    // their module, once everything above has read the builders.
+    syntax::extend_module(&mut file, "builder", &pages)
+        .map_err(|e| format!("pagination glue does not parse ({e}); a bug in build/paginate.rs"))?;
+    let client = prettyplease::unparse(&file);
     let extra = multipart::generate(&report.found.multipart)?;
     let mut extra = syn::parse_file(&extra).map_err(|e| {
         format!("multipart builders do not parse ({e}); this is a bug in build/multipart.rs")
@@ -163,7 +167,7 @@ pub fn run() -> Result<(), String> {
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     write(
         &out.join("codegen.rs"),
-        &format!("{client}\n{extra}\n{pages}\n{queries}\n{pins}\n{constants}"),
+        &format!("{client}\n{extra}\n{queries}\n{pins}\n{constants}"),
     )?;
     write(&out.join("webhook_events.rs"), &events)?;
     write(&out.join("operation_tests.rs"), &tests)?;

@@ -16,6 +16,22 @@ pub fn module<'a>(file: &'a syn::File, name: &str) -> &'a [syn::Item] {
         .unwrap_or(&[])
 }
 
+/// Append the items in `code` to the top-level module `name`, when the
+/// file has one.
+pub fn extend_module(file: &mut syn::File, name: &str, code: &str) -> syn::Result<()> {
+    let extra = syn::parse_file(code)?;
+    for item in &mut file.items {
+        if let syn::Item::Mod(m) = item
+            && m.ident == name
+            && let Some((_, items)) = &mut m.content
+        {
+            items.extend(extra.items);
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Every method of every builder, with its builder's name.
 fn builder_methods(file: &syn::File) -> impl Iterator<Item = (String, &syn::ImplItemFn)> {
     module(file, "builder").iter().flat_map(|item| {
@@ -113,7 +129,11 @@ pub fn struct_fields(file: &syn::File) -> HashMap<String, HashMap<String, syn::T
         let fields = s
             .fields
             .iter()
-            .filter_map(|f| Some((f.ident.as_ref()?.to_string(), f.ty.clone())))
+            .enumerate()
+            .map(|(i, f)| {
+                let name = f.ident.as_ref().map_or(i.to_string(), ToString::to_string);
+                (name, f.ty.clone())
+            })
             .collect();
         out.insert(s.ident.to_string(), fields);
     }

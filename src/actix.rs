@@ -128,7 +128,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use futures::future::LocalBoxFuture;
 
 use crate::auth::{AuthState, VerifyOptions};
-pub use crate::extract::{ClerkAuth, ClerkWebhook, MaybeSignedIn};
+pub use crate::extract::{Authenticated, ClerkAuth, ClerkMachine, ClerkWebhook, MaybeSignedIn};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
 use crate::rejection::{BodyRejection, optional_sign_in, require_signed_in};
 pub use crate::web::ClerkConfig;
@@ -227,9 +227,9 @@ fn append_headers(response: &mut HttpResponse<impl MessageBody>, headers: http::
     }
 }
 
-/// The request's [`AuthState`] (see [`web_core::auth_state`]).
+/// The request's [`AuthState`] (see [`web_core::session_state`]).
 async fn request_auth_state(req: HttpRequest) -> Result<AuthState, AuthRejection> {
-    web_core::auth_state(&mut ActixRequest::new(&req)).await
+    web_core::session_state(&mut ActixRequest::new(&req)).await
 }
 
 // ---------------------------------------------------------------------------
@@ -272,6 +272,29 @@ impl FromRequest for AuthState {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         Box::pin(request_auth_state(req.clone()))
+    }
+}
+
+/// Rejects requests without a verified machine token (see
+/// [`ClerkMachine`]).
+impl FromRequest for ClerkMachine {
+    type Error = AuthRejection;
+    type Future = LocalBoxFuture<'static, Result<Self, AuthRejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { web_core::machine(&mut ActixRequest::new(&req)).await })
+    }
+}
+
+/// Rejects unauthenticated requests (see [`Authenticated`]).
+impl FromRequest for Authenticated {
+    type Error = AuthRejection;
+    type Future = LocalBoxFuture<'static, Result<Self, AuthRejection>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { web_core::authenticated(&mut ActixRequest::new(&req)).await })
     }
 }
 

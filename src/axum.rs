@@ -5,9 +5,11 @@
 //! | --- | --- | --- |
 //! | [`ClerkAuth`] | the signed-in user's [`Claims`](crate::auth::Claims) | `401` with a JSON reason |
 //! | [`MaybeSignedIn`] | `Option<Claims>` | `None` (a bad or expired token counts as signed out) |
-//! | [`AuthState`] | signed in, or signed out and why | never rejects |
+//! | [`ClerkMachine`] | a verified machine token's [`MachineAuth`](crate::auth::MachineAuth) (API key, M2M, OAuth) | `401` with a JSON reason (`503` if Clerk cannot be reached) |
+//! | [`Authenticated`] | a session's claims or a machine token | `401` with a JSON reason |
+//! | [`AuthState`] | signed in, a machine, or signed out and why | never rejects |
 //! | [`ClerkWebhook`] | the verified [`WebhookEvent`](crate::webhooks::WebhookEvent) | `400` with a JSON reason |
-//! | [`ClerkLayer`] | middleware: puts an [`AuthState`] into each request's extensions, and with [`ClerkLayer::require_auth`] answers `401` itself | |
+//! | [`ClerkLayer`] | middleware: puts an [`AuthState`] into each request's extensions, and with [`ClerkLayer::require_auth`] answers `401` itself; [`ClerkLayer::accepting`] sets the token kinds a route accepts | |
 //!
 //! `Option<ClerkAuth>` works too, and behaves like [`MaybeSignedIn`].
 //!
@@ -129,8 +131,8 @@ use http::StatusCode;
 use http::request::Parts;
 use tower::{Layer, Service};
 
-use crate::auth::{AuthState, VerifyOptions};
-pub use crate::extract::{ClerkAuth, ClerkWebhook, MaybeSignedIn};
+use crate::auth::{AuthState, Authenticator, VerifyOptions};
+pub use crate::extract::{Authenticated, ClerkAuth, ClerkMachine, ClerkWebhook, MaybeSignedIn};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
 use crate::rejection::{BodyRejection, optional_sign_in, require_signed_in};
 pub use crate::web::ClerkConfig;
@@ -206,12 +208,12 @@ where
     }
 }
 
-/// The request's [`AuthState`] (see [`web::auth_state`]).
+/// The request's [`AuthState`] (see [`web::session_state`]).
 async fn request_auth_state<S>(parts: &mut Parts, state: &S) -> Result<AuthState, AuthRejection>
 where
     ClerkConfig: FromRef<S>,
 {
-    web::auth_state(&mut AxumRequest { parts, state }).await
+    web::session_state(&mut AxumRequest { parts, state }).await
 }
 
 // ---------------------------------------------------------------------------
@@ -281,6 +283,44 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         request_auth_state(parts, state).await
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Machine extractors
+// ---------------------------------------------------------------------------
+
+/// Rejects requests without a verified machine token (see
+/// [`ClerkMachine`]).
+impl<S> FromRequestParts<S> for ClerkMachine
+where
+    S: Send + Sync,
+    ClerkConfig: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        web::machine(&mut AxumRequest { parts, state }).await
+    }
+}
+
+/// Rejects unauthenticated requests (see [`Authenticated`]).
+impl<S> FromRequestParts<S> for Authenticated
+where
+    S: Send + Sync,
+    ClerkConfig: FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        web::authenticated(&mut AxumRequest { parts, state }).await
+    }
+}
+
+/// For a router whose state is the [`Authenticator`] itself.
+impl FromRef<Authenticator> for ClerkConfig {
+    fn from_ref(auth: &Authenticator) -> Self {
+        Self::from(auth.clone())
     }
 }
 

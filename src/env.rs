@@ -18,3 +18,6 @@ pub const JWT_KEY_ENV: &str = "CLERK_JWT_KEY";
 pub const PUBLISHABLE_KEY_ENV: &str = "CLERK_PUBLISHABLE_KEY";
 /// The signing secret of a webhook endpoint (`whsec_...`).
 pub const WEBHOOK_SIGNING_SECRET_ENV: &str = "CLERK_WEBHOOK_SIGNING_SECRET";
+/// A machine's secret key (`ak_...`), with which M2M tokens are verified
+/// when it is set (else the instance's secret key is used).
+pub const MACHINE_SECRET_KEY_ENV: &str = "CLERK_MACHINE_SECRET_KEY";

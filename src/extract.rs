@@ -7,7 +7,7 @@
 
 use std::ops::Deref;
 
-use crate::auth::Claims;
+use crate::auth::{Claims, MachineAuth};
 use crate::webhooks::WebhookEvent;
 
 /// Extractor for handlers that need a signed-in user: the verified
@@ -58,6 +58,62 @@ impl Deref for ClerkAuth {
 /// ```
 #[derive(Debug, Clone)]
 pub struct MaybeSignedIn(pub Option<Claims>);
+
+/// Extractor for routes called by machines: the verified [`MachineAuth`]
+/// of the request's API key, M2M token or OAuth access token (from
+/// `Authorization: Bearer`; cookies are never read for machine tokens).
+///
+/// It accepts every machine kind unless the configuration's or the
+/// layer's [`RouteOptions`](crate::auth::RouteOptions) narrow them. A
+/// session token is rejected as `token_type_mismatch` (`401`), as are
+/// machine kinds the route does not accept; an unknown or revoked token as
+/// `token_invalid`; Clerk unreachable as `503`. Opaque tokens need an
+/// [`Authenticator`](crate::auth::Authenticator) with a Backend API client
+/// in the configuration.
+///
+/// ```
+/// # #[cfg(feature = "axum")] use clerk_backend::axum::ClerkMachine;
+/// # #[cfg(not(feature = "axum"))] use clerk_backend::actix::ClerkMachine;
+/// async fn ingest(ClerkMachine(machine): ClerkMachine) -> String {
+///     format!("{} {} ({:?})", machine.token_type(), machine.subject(), machine.scopes())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClerkMachine(pub MachineAuth);
+
+impl Deref for ClerkMachine {
+    type Target = MachineAuth;
+
+    fn deref(&self) -> &MachineAuth {
+        &self.0
+    }
+}
+
+/// Extractor for routes open to users and machines alike: a verified
+/// session or machine token, of a kind the route accepts (any, unless the
+/// configuration's or the layer's
+/// [`RouteOptions`](crate::auth::RouteOptions) narrow them). Unauthenticated
+/// requests are rejected as by [`ClerkAuth`].
+///
+/// ```
+/// # #[cfg(feature = "axum")] use clerk_backend::axum::Authenticated;
+/// # #[cfg(not(feature = "axum"))] use clerk_backend::actix::Authenticated;
+/// async fn whoami(auth: Authenticated) -> String {
+///     match auth {
+///         Authenticated::Session(claims) => format!("user {}", claims.user_id()),
+///         Authenticated::Machine(machine) => format!("{} {}", machine.token_type(), machine.subject()),
+///     }
+/// }
+/// ```
+// Claims are kept inline, as in `AuthState`.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Authenticated {
+    /// A user's session token.
+    Session(Claims),
+    /// A machine token.
+    Machine(MachineAuth),
+}
 
 /// Extractor that verifies a webhook delivery from Clerk and hands the
 /// handler the typed [`WebhookEvent`].

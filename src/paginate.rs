@@ -22,6 +22,12 @@
 //! and `{data, total_count}`); the stream ends after a short page, an empty
 //! page, or when `total_count` is reached. A failed page ends the stream
 //! with that error as its last item: results are never silently truncated.
+//!
+//! Offsets shift when items are created or deleted while a stream runs,
+//! so an offset-paged stream can skip or repeat items. Operations with a
+//! cursor (`get_user_list`'s `starting_after`) page by the last item's id
+//! instead whenever the ordering allows ([`cursor_ordering`]): the default
+//! ordering and the `created_at` ones.
 
 use crate::Result;
 use futures::StreamExt;
@@ -49,6 +55,17 @@ pub trait Paginate: Clone + Send + Sized {
 
     /// A page's items, and the total across all pages when Clerk says.
     fn split(page: Self::Page) -> (Vec<Self::Item>, Option<u64>);
+
+    /// This request for the items that follow `last`, by cursor: `None`
+    /// (the default) when the operation has no cursor or its ordering rules
+    /// one out, and paging goes by offset.
+    ///
+    /// A cursor (Clerk's `starting_after`, an item's id) keeps its place
+    /// when items are created or deleted meanwhile; an offset does not.
+    fn after(self, last: &Self::Item) -> Option<Self> {
+        let _ = last;
+        None
+    }
 
     /// Page through all results: see [`Paginator`].
     fn into_paginator(self) -> Paginator<Self> {
@@ -82,24 +99,44 @@ impl<R: Paginate> Paginator<R> {
     }
 
     /// The pages, each as a `Vec` of items.
+    ///
+    /// After the first page, an operation with a cursor that its ordering
+    /// allows ([`Paginate::after`]) continues from the last item's id;
+    /// others continue at the next offset.
     pub fn pages<'s>(self) -> BoxStream<'s, Result<Vec<R::Item>>>
     where
         R: 's,
     {
-        let state = Some((self.request, self.start));
+        let first = self.request.clone().window(self.page_size, self.start);
+        let state = Some(Next {
+            request: self.request,
+            page: first,
+            offset: self.start,
+        });
         let size = self.page_size;
         let stream = futures::stream::unfold(state, move |state| async move {
-            let (request, offset) = state?;
-            match request.clone().window(size, offset).fetch().await {
+            let Next {
+                request,
+                page,
+                offset,
+            } = state?;
+            match page.fetch().await {
                 Err(e) => Some((Err(e), None)),
                 Ok(page) => {
                     let (items, total) = R::split(page);
                     let next = offset + items.len() as u64;
                     let more = items.len() as u64 >= size && total.is_none_or(|t| next < t);
-                    if items.is_empty() {
-                        return None;
-                    }
-                    Some((Ok(items), more.then_some((request, next))))
+                    let last = items.last()?;
+                    let page = match request.clone().after(last) {
+                        Some(cursor) => cursor.window(size, 0),
+                        None => request.clone().window(size, next),
+                    };
+                    let state = more.then_some(Next {
+                        request,
+                        page,
+                        offset: next,
+                    });
+                    Some((Ok(items), state))
                 }
             }
         });
@@ -120,6 +157,24 @@ impl<R: Paginate> Paginator<R> {
         });
         Box::pin(stream)
     }
+}
+
+/// The next request of a [`Paginator`], and how many items came before it.
+struct Next<R> {
+    request: R,
+    page: R,
+    offset: u64,
+}
+
+/// Whether a list ordered by `order_by` (`None`: Clerk's default) can page
+/// by an id cursor: only the `created_at` orderings can, Clerk's rule for
+/// `starting_after`; other orderings sort by values neither unique nor
+/// fixed, so Clerk refuses the cursor with them.
+pub fn cursor_ordering(order_by: Option<&str>) -> bool {
+    matches!(
+        order_by,
+        None | Some("created_at" | "+created_at" | "-created_at")
+    )
 }
 
 /// A `total_count` of whatever numeric type the spec gave it.

@@ -85,7 +85,7 @@ use poem::http::StatusCode;
 use poem::{Endpoint, FromRequest, IntoResponse, Middleware, Request, RequestBody, Response};
 
 use crate::auth::{AuthState, VerifyOptions};
-pub use crate::extract::{ClerkAuth, ClerkWebhook, MaybeSignedIn};
+pub use crate::extract::{Authenticated, ClerkAuth, ClerkMachine, ClerkWebhook, MaybeSignedIn};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
 use crate::rejection::{BodyRejection, optional_sign_in, require_signed_in};
 pub use crate::web::ClerkConfig;
@@ -138,9 +138,9 @@ fn to_response(response: http::Response<Bytes>) -> Response {
     response
 }
 
-/// The request's [`AuthState`] (see [`web::auth_state`]).
+/// The request's [`AuthState`] (see [`web::session_state`]).
 async fn request_auth_state(req: &Request) -> Result<AuthState, AuthRejection> {
-    web::auth_state(&mut PoemRequest(req)).await
+    web::session_state(&mut PoemRequest(req)).await
 }
 
 // ---------------------------------------------------------------------------
@@ -170,6 +170,21 @@ impl<'a> FromRequest<'a> for MaybeSignedIn {
 impl<'a> FromRequest<'a> for AuthState {
     async fn from_request(req: &'a Request, _: &mut RequestBody) -> poem::Result<Self> {
         Ok(request_auth_state(req).await?)
+    }
+}
+
+/// Rejects requests without a verified machine token (see
+/// [`ClerkMachine`]).
+impl<'a> FromRequest<'a> for ClerkMachine {
+    async fn from_request(req: &'a Request, _: &mut RequestBody) -> poem::Result<Self> {
+        Ok(web::machine(&mut PoemRequest(req)).await?)
+    }
+}
+
+/// Rejects unauthenticated requests (see [`Authenticated`]).
+impl<'a> FromRequest<'a> for Authenticated {
+    async fn from_request(req: &'a Request, _: &mut RequestBody) -> poem::Result<Self> {
+        Ok(web::authenticated(&mut PoemRequest(req)).await?)
     }
 }
 

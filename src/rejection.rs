@@ -31,7 +31,9 @@ use http::StatusCode;
 use http::header::{CONTENT_TYPE, HeaderName, WWW_AUTHENTICATE};
 use serde::Serialize;
 
-use crate::auth::{AuthState, Claims, SignedOutReason, VerifyError};
+use crate::auth::{
+    AuthState, Claims, MachineAuth, MachineError, SignedOutReason, TokenType, VerifyError,
+};
 use crate::webhooks::WebhookError;
 
 // ---------------------------------------------------------------------------
@@ -116,28 +118,51 @@ impl ErrorBody {
 // ---------------------------------------------------------------------------
 
 /// The claims of a signed-in request, or the rejection for a signed-out
-/// one: what an extractor for "signed-in users only" answers.
+/// one: what an extractor for "signed-in users only" answers. A machine
+/// token is refused as a kind mismatch.
 pub fn require_signed_in(auth: AuthState) -> Result<Claims, AuthRejection> {
     match auth {
         AuthState::SignedIn(claims) => Ok(claims),
+        AuthState::Machine(machine) => Err(mismatch(machine.token_type())),
         AuthState::SignedOut(reason) => Err(AuthRejection::SignedOut(reason)),
     }
 }
 
+/// The verified machine token of a request, or the rejection: what an
+/// extractor for "machines only" answers. A session is refused as a kind
+/// mismatch.
+pub fn require_machine(auth: AuthState) -> Result<MachineAuth, AuthRejection> {
+    match auth {
+        AuthState::Machine(machine) => Ok(machine),
+        AuthState::SignedIn(_) => Err(mismatch(TokenType::SessionToken)),
+        AuthState::SignedOut(reason) => Err(AuthRejection::SignedOut(reason)),
+    }
+}
+
+/// A session or a machine token, or the rejection for a signed-out request.
+pub fn require_authenticated(auth: AuthState) -> Result<AuthState, AuthRejection> {
+    match auth {
+        AuthState::SignedOut(reason) => Err(AuthRejection::SignedOut(reason)),
+        auth => Ok(auth),
+    }
+}
+
+fn mismatch(token_type: TokenType) -> AuthRejection {
+    AuthRejection::SignedOut(SignedOutReason::TokenTypeMismatch { token_type })
+}
+
 /// `Some(claims)` when signed in, `None` when signed out because of the
-/// token (missing, expired, forged...), and a rejection when the token could
-/// not be checked because of a server-side problem
-/// ([`VerifyError::is_server_error`]): an outage must not look like a
+/// token (missing, expired, forged, a machine's...), and a rejection when
+/// the token could not be checked because of a server-side problem
+/// ([`SignedOutReason::is_server_error`]): an outage must not look like a
 /// signed-out user.
 pub fn optional_sign_in(auth: AuthState) -> Result<Option<Claims>, AuthRejection> {
     match auth {
         AuthState::SignedIn(claims) => Ok(Some(claims)),
-        AuthState::SignedOut(SignedOutReason::InvalidToken(error)) if error.is_server_error() => {
-            Err(AuthRejection::SignedOut(SignedOutReason::InvalidToken(
-                error,
-            )))
+        AuthState::SignedOut(reason) if reason.is_server_error() => {
+            Err(AuthRejection::SignedOut(reason))
         }
-        AuthState::SignedOut(_) => Ok(None),
+        AuthState::SignedOut(_) | AuthState::Machine(_) => Ok(None),
     }
 }
 
@@ -146,9 +171,11 @@ pub fn optional_sign_in(auth: AuthState) -> Result<Option<Claims>, AuthRejection
 ///
 /// | case | status | body |
 /// | --- | --- | --- |
-/// | no token, or the token is invalid | `401` | `{"error": "signed_out", "reason": ..., "message": ...}` |
+/// | no token, the token is invalid, or of a kind the route does not accept | `401` | `{"error": "signed_out", "reason": ..., "message": ...}` |
 /// | the key set could not be fetched ([`VerifyError::KeyFetch`]) | `503` | `{"error": "auth_unavailable", "reason": "key_fetch_failed"}` |
+/// | Clerk could not verify a machine token ([`MachineError::Unavailable`]) | `503` | `{"error": "auth_unavailable", "reason": "unexpected_error"}` |
 /// | bad key or configuration ([`VerifyError::InvalidKey`], [`VerifyError::InvalidConfig`]) | `500` | `{"error": "auth_misconfigured", "reason": "invalid_key" \| "invalid_config"}` |
+/// | Clerk refused the secret key, or no Backend API client for opaque machine tokens | `500` | `{"error": "auth_misconfigured", "reason": "secret_key_invalid" \| "backend_api_not_configured"}` |
 /// | no options found | `500` | `{"error": "auth_misconfigured", "reason": "not_configured"}` |
 ///
 /// The `401` reasons ([`reason`](Self::reason)) are `no_token`,
@@ -156,7 +183,12 @@ pub fn optional_sign_in(auth: AuthState) -> Result<Option<Claims>, AuthRejection
 /// `invalid_signature`, `unknown_key`, `unauthorized_party`,
 /// `invalid_issuer`, `unsupported_algorithm`, `not_a_session_token` (a
 /// JWT-template or M2M token by its `cat`), `oauth_access_token`,
-/// `unsupported_token_type`, `machine_token` and `malformed_token`; `401`
+/// `unsupported_token_type`, `machine_token` and `malformed_token`, and for
+/// machine tokens Clerk's codes with underscores: `token_type_mismatch`
+/// (also for a machine token where sessions are expected, and the
+/// reverse), `token_invalid` (Clerk does not know the token) and
+/// `token_verification_failed` (a JWT-form machine token did not verify);
+/// `401`
 /// responses also carry a `WWW-Authenticate: Bearer` header. The `message`
 /// is the [`VerifyError`]'s, which never contains the token or a secret;
 /// details of server-side problems are logged (with `tracing`) rather than
@@ -174,11 +206,19 @@ pub enum AuthRejection {
 impl AuthRejection {
     /// The response status: `401`, or `503`/`500` for server-side problems.
     pub fn status(&self) -> StatusCode {
+        use SignedOutReason::{InvalidToken, Machine};
         match self {
-            AuthRejection::SignedOut(SignedOutReason::InvalidToken(VerifyError::KeyFetch(_))) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            AuthRejection::SignedOut(SignedOutReason::InvalidToken(e)) if e.is_server_error() => {
+            AuthRejection::SignedOut(
+                InvalidToken(VerifyError::KeyFetch(_))
+                | Machine(
+                    MachineError::Unavailable { .. }
+                    | MachineError::VerificationFailed {
+                        error: VerifyError::KeyFetch(_),
+                        ..
+                    },
+                ),
+            ) => StatusCode::SERVICE_UNAVAILABLE,
+            AuthRejection::SignedOut(reason) if reason.is_server_error() => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
             AuthRejection::SignedOut(_) => StatusCode::UNAUTHORIZED,
@@ -202,25 +242,14 @@ impl AuthRejection {
             AuthRejection::NotConfigured => return "not_configured",
             AuthRejection::SignedOut(SignedOutReason::NoToken) => return "no_token",
             AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => error,
+            AuthRejection::SignedOut(SignedOutReason::TokenTypeMismatch { .. }) => {
+                return "token_type_mismatch";
+            }
+            AuthRejection::SignedOut(SignedOutReason::Machine(error)) => {
+                return machine_reason(error);
+            }
         };
-        match error {
-            VerifyError::Expired { .. } => "token_expired",
-            VerifyError::NotYetValid { .. } => "token_not_yet_valid",
-            VerifyError::IssuedInFuture { .. } => "token_issued_in_future",
-            VerifyError::BadSignature => "invalid_signature",
-            VerifyError::UnknownKey { .. } => "unknown_key",
-            VerifyError::UnauthorizedParty { .. } => "unauthorized_party",
-            VerifyError::WrongIssuer { .. } => "invalid_issuer",
-            VerifyError::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
-            VerifyError::NotASessionCategory { .. } => "not_a_session_token",
-            VerifyError::OAuthAccessToken { .. } => "oauth_access_token",
-            VerifyError::UnsupportedType { .. } => "unsupported_token_type",
-            VerifyError::MachineSubject { .. } => "machine_token",
-            VerifyError::Malformed(_) => "malformed_token",
-            VerifyError::KeyFetch(_) => "key_fetch_failed",
-            VerifyError::InvalidKey(_) => "invalid_key",
-            VerifyError::InvalidConfig(_) => "invalid_config",
-        }
+        verify_reason(error)
     }
 
     /// The answer to send (see the table above), and a log line:
@@ -235,20 +264,68 @@ impl AuthRejection {
         }
         tracing::debug!(reason = self.reason(), "clerk: request rejected: {self}");
         let challenge = match self {
+            AuthRejection::SignedOut(SignedOutReason::NoToken) => {
+                body.message = Some(
+                    "no token (Authorization: Bearer, or the __session cookie for a session)"
+                        .into(),
+                );
+                "Bearer"
+            }
             AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => {
                 body.message = Some(error.to_string());
                 "Bearer error=\"invalid_token\""
             }
-            _ => {
-                body.message =
-                    Some("no session token (Authorization: Bearer or __session cookie)".into());
-                "Bearer"
+            AuthRejection::SignedOut(SignedOutReason::TokenTypeMismatch { token_type }) => {
+                body.message = Some(format!("{} is not accepted here", token_type.describe()));
+                "Bearer error=\"invalid_token\""
             }
+            AuthRejection::SignedOut(SignedOutReason::Machine(error)) => {
+                body.message = Some(error.to_string());
+                "Bearer error=\"invalid_token\""
+            }
+            _ => "Bearer",
         };
         RejectionResponse {
             www_authenticate: Some(challenge),
             ..RejectionResponse::json(status, &body)
         }
+    }
+}
+
+/// The `reason` of a machine token's failure: Clerk's code with
+/// underscores, or the key-set failure's own reason.
+fn machine_reason(error: &MachineError) -> &'static str {
+    match error {
+        MachineError::TokenInvalid { .. } => "token_invalid",
+        MachineError::VerificationFailed { error, .. } if error.is_server_error() => {
+            verify_reason(error)
+        }
+        MachineError::VerificationFailed { .. } => "token_verification_failed",
+        MachineError::SecretKeyInvalid { .. } => "secret_key_invalid",
+        MachineError::NotConfigured { .. } => "backend_api_not_configured",
+        _ => "unexpected_error",
+    }
+}
+
+/// The `reason` of a session token's failure.
+fn verify_reason(error: &VerifyError) -> &'static str {
+    match error {
+        VerifyError::Expired { .. } => "token_expired",
+        VerifyError::NotYetValid { .. } => "token_not_yet_valid",
+        VerifyError::IssuedInFuture { .. } => "token_issued_in_future",
+        VerifyError::BadSignature => "invalid_signature",
+        VerifyError::UnknownKey { .. } => "unknown_key",
+        VerifyError::UnauthorizedParty { .. } => "unauthorized_party",
+        VerifyError::WrongIssuer { .. } => "invalid_issuer",
+        VerifyError::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
+        VerifyError::NotASessionCategory { .. } => "not_a_session_token",
+        VerifyError::OAuthAccessToken { .. } => "oauth_access_token",
+        VerifyError::UnsupportedType { .. } => "unsupported_token_type",
+        VerifyError::MachineSubject { .. } => "machine_token",
+        VerifyError::Malformed(_) => "malformed_token",
+        VerifyError::KeyFetch(_) => "key_fetch_failed",
+        VerifyError::InvalidKey(_) => "invalid_key",
+        VerifyError::InvalidConfig(_) => "invalid_config",
     }
 }
 
@@ -267,6 +344,16 @@ impl fmt::Display for AuthRejection {
             AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => {
                 write!(f, "signed out: {error}")
             }
+            AuthRejection::SignedOut(SignedOutReason::TokenTypeMismatch { token_type }) => {
+                write!(
+                    f,
+                    "signed out: {} is not accepted here",
+                    token_type.describe()
+                )
+            }
+            AuthRejection::SignedOut(SignedOutReason::Machine(error)) => {
+                write!(f, "signed out: {error}")
+            }
             AuthRejection::NotConfigured => {
                 f.write_str("session-token verification is not configured for this request")
             }
@@ -278,6 +365,7 @@ impl std::error::Error for AuthRejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             AuthRejection::SignedOut(SignedOutReason::InvalidToken(error)) => Some(error),
+            AuthRejection::SignedOut(SignedOutReason::Machine(error)) => Some(error),
             _ => None,
         }
     }
@@ -457,7 +545,7 @@ mod tests {
         );
         assert_eq!(
             std::str::from_utf8(&response.body).unwrap(),
-            r#"{"error":"signed_out","reason":"no_token","message":"no session token (Authorization: Bearer or __session cookie)"}"#
+            r#"{"error":"signed_out","reason":"no_token","message":"no token (Authorization: Bearer, or the __session cookie for a session)"}"#
         );
 
         let expired = SignedOutReason::InvalidToken(VerifyError::Expired { exp: 1, now: 2 });

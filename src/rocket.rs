@@ -93,7 +93,7 @@ use rocket::route::{self, Handler, Route};
 use rocket::{Build, Phase, Rocket};
 
 use crate::auth::{AuthState, VerifyOptions};
-pub use crate::extract::{ClerkAuth, ClerkWebhook, MaybeSignedIn};
+pub use crate::extract::{Authenticated, ClerkAuth, ClerkMachine, ClerkWebhook, MaybeSignedIn};
 pub use crate::rejection::{AuthRejection, WebhookRejection};
 use crate::rejection::{BodyRejection, optional_sign_in, require_signed_in};
 pub use crate::web::ClerkConfig;
@@ -237,9 +237,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The request's [`AuthState`] (see [`web::auth_state`]).
+/// The request's [`AuthState`] (see [`web::session_state`]).
 async fn request_auth_state(req: &Request<'_>) -> Result<AuthState, AuthRejection> {
-    web::auth_state(&mut RocketRequest(req)).await
+    web::session_state(&mut RocketRequest(req)).await
 }
 
 // ---------------------------------------------------------------------------
@@ -278,6 +278,27 @@ impl<'r> FromRequest<'r> for AuthState {
 
     async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, AuthRejection> {
         outcome(req, request_auth_state(req).await)
+    }
+}
+
+/// Rejects requests without a verified machine token (see
+/// [`ClerkMachine`]).
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ClerkMachine {
+    type Error = AuthRejection;
+
+    async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, AuthRejection> {
+        outcome(req, web::machine(&mut RocketRequest(req)).await)
+    }
+}
+
+/// Rejects unauthenticated requests (see [`Authenticated`]).
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Authenticated {
+    type Error = AuthRejection;
+
+    async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, AuthRejection> {
+        outcome(req, web::authenticated(&mut RocketRequest(req)).await)
     }
 }
 
@@ -400,19 +421,30 @@ pub struct ClerkFairing {
 }
 
 impl ClerkFairing {
-    /// A fairing that verifies every request with `options` and never
-    /// rejects.
-    pub fn new(options: VerifyOptions) -> Self {
+    /// A fairing that verifies every request with `options` (a
+    /// [`VerifyOptions`] or an [`Authenticator`](crate::auth::Authenticator))
+    /// and never rejects.
+    pub fn new(options: impl Into<crate::auth::Authenticator>) -> Self {
         ClerkFairing {
             gate: Some(Gate::new(options, false)),
         }
     }
 
     /// A fairing that verifies every request with `options` and answers
-    /// signed-out ones itself (see [`AuthRejection`]).
-    pub fn require_auth(options: VerifyOptions) -> Self {
+    /// unauthenticated ones itself (see [`AuthRejection`]).
+    pub fn require_auth(options: impl Into<crate::auth::Authenticator>) -> Self {
         ClerkFairing {
             gate: Some(Gate::new(options, true)),
+        }
+    }
+
+    /// Accepts the token kinds of `route` (default: session tokens only).
+    /// No effect on a [`managed`](Self::managed) fairing: configure its
+    /// [`ClerkConfig::with_route_options`] instead.
+    #[must_use]
+    pub fn accepting(self, route: crate::auth::RouteOptions) -> Self {
+        ClerkFairing {
+            gate: self.gate.map(|gate| gate.accepting(route)),
         }
     }
 

@@ -26,22 +26,33 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Uri};
 
-use crate::auth::{AuthState, VerifyOptions, authenticate_request};
-use crate::extract::ClerkWebhook;
-use crate::rejection::{AuthRejection, BodyRejection, WebhookRejection};
+use crate::auth::{AuthState, Authenticator, RouteOptions, VerifyOptions};
+use crate::extract::{Authenticated, ClerkMachine, ClerkWebhook};
+use crate::rejection::{
+    AuthRejection, BodyRejection, WebhookRejection, require_authenticated, require_machine,
+};
 use crate::webhooks::Webhook;
 
 // ---------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------
 
-/// The integrations' configuration: what the extractors need, session-token
-/// [`VerifyOptions`] and a webhook verifier, each optional. (Not to be
-/// confused with [`AuthState`], the outcome of checking one request.)
+/// The integrations' configuration: what the extractors need, an
+/// [`Authenticator`] (the instance: token checks, Backend API client for
+/// machine tokens), the [`RouteOptions`] of the routes it covers, and a
+/// webhook verifier, each optional. (Not to be confused with [`AuthState`],
+/// the outcome of checking one request.)
 ///
 /// Every framework finds it where that framework keeps configuration: the
 /// axum router state or request extensions, actix-web app data, Rocket
 /// managed state, Poem data. It is cheap to clone (two `Arc`s).
+///
+/// Without route options, each extractor accepts what it hands over:
+/// [`ClerkAuth`](crate::extract::ClerkAuth) and
+/// [`MaybeSignedIn`](crate::extract::MaybeSignedIn) session tokens,
+/// [`ClerkMachine`] machine tokens of every kind, [`Authenticated`] any
+/// token. With them (or behind a layer or middleware that has them), every
+/// extractor accepts only those kinds.
 ///
 /// ```
 /// use clerk_backend::web::ClerkConfig;
@@ -55,22 +66,41 @@ use crate::webhooks::Webhook;
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ClerkConfig {
-    verify: Option<Arc<VerifyOptions>>,
+    auth: Option<Arc<Authenticator>>,
+    route: Option<RouteOptions>,
     webhook: Option<Arc<Webhook>>,
 }
 
 impl ClerkConfig {
     /// A configuration with nothing in it; add to it with
-    /// [`with_verify_options`](Self::with_verify_options) and
+    /// [`with_authenticator`](Self::with_authenticator) (or
+    /// [`with_verify_options`](Self::with_verify_options)) and
     /// [`with_webhook`](Self::with_webhook).
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Verifies session tokens with `options`.
+    /// Verifies session tokens (and JWT-form machine tokens) with
+    /// `options`; opaque machine tokens need
+    /// [`with_authenticator`](Self::with_authenticator) and a Backend API
+    /// client.
     #[must_use]
-    pub fn with_verify_options(mut self, options: VerifyOptions) -> Self {
-        self.verify = Some(Arc::new(options));
+    pub fn with_verify_options(self, options: VerifyOptions) -> Self {
+        self.with_authenticator(Authenticator::new(options))
+    }
+
+    /// Authenticates requests with `authenticator`.
+    #[must_use]
+    pub fn with_authenticator(mut self, authenticator: Authenticator) -> Self {
+        self.auth = Some(Arc::new(authenticator));
+        self
+    }
+
+    /// What the routes under this configuration accept (see the type's
+    /// docs).
+    #[must_use]
+    pub fn with_route_options(mut self, route: RouteOptions) -> Self {
+        self.route = Some(route);
         self
     }
 
@@ -81,9 +111,19 @@ impl ClerkConfig {
         self
     }
 
-    /// The session-token options, if configured.
+    /// The authenticator, if configured.
+    pub fn authenticator(&self) -> Option<&Authenticator> {
+        self.auth.as_deref()
+    }
+
+    /// The token checks, if configured.
     pub fn verify_options(&self) -> Option<&VerifyOptions> {
-        self.verify.as_deref()
+        self.authenticator().map(Authenticator::verify_options)
+    }
+
+    /// The route options, if configured.
+    pub fn route_options(&self) -> Option<RouteOptions> {
+        self.route
     }
 
     /// The webhook verifier, if configured.
@@ -95,38 +135,50 @@ impl ClerkConfig {
     /// that applies when the request's own has a gap (e.g. axum's router
     /// state behind an extension).
     pub(crate) fn or_else(self, other: impl FnOnce() -> ClerkConfig) -> ClerkConfig {
-        if self.verify.is_some() && self.webhook.is_some() {
+        if self.auth.is_some() && self.webhook.is_some() && self.route.is_some() {
             return self;
         }
         let other = other();
         ClerkConfig {
-            verify: self.verify.or(other.verify),
+            auth: self.auth.or(other.auth),
+            route: self.route.or(other.route),
             webhook: self.webhook.or(other.webhook),
         }
     }
 
     /// The configuration in a framework's typed store (app data, managed
-    /// state, Poem data): a [`ClerkConfig`], else a bare [`VerifyOptions`]
-    /// and [`Webhook`], each field found separately.
+    /// state, Poem data): a [`ClerkConfig`], else a bare [`Authenticator`]
+    /// or [`VerifyOptions`], and [`Webhook`], each field found separately.
     // Not every integration has a typed store (axum has `FromRef`).
     #[allow(dead_code)]
     pub(crate) fn find(store: &impl ConfigStore) -> ClerkConfig {
         let config = store.get::<ClerkConfig>().map(Arc::unwrap_or_clone);
         config.unwrap_or_default().or_else(|| ClerkConfig {
-            verify: store.get::<VerifyOptions>(),
+            auth: store.get::<Authenticator>().or_else(|| {
+                store
+                    .get::<VerifyOptions>()
+                    .map(|options| Arc::new(Authenticator::new(Arc::unwrap_or_clone(options))))
+            }),
+            route: None,
             webhook: store.get::<Webhook>(),
         })
     }
 
     /// Whether nothing is configured.
     pub fn is_empty(&self) -> bool {
-        self.verify.is_none() && self.webhook.is_none()
+        self.auth.is_none() && self.webhook.is_none() && self.route.is_none()
     }
 }
 
 impl From<VerifyOptions> for ClerkConfig {
     fn from(options: VerifyOptions) -> Self {
         Self::new().with_verify_options(options)
+    }
+}
+
+impl From<Authenticator> for ClerkConfig {
+    fn from(authenticator: Authenticator) -> Self {
+        Self::new().with_authenticator(authenticator)
     }
 }
 
@@ -236,24 +288,42 @@ pub struct Admitted {
 
 /// The core of the middlewares (axum's `ClerkLayer`, actix-web's and Poem's
 /// `ClerkMiddleware`, Rocket's `ClerkFairing`): verify the request's token
-/// once, then admit it with its [`AuthState`], or answer it when a
-/// signed-in user is required.
+/// once, accepting what its route accepts, then admit it with its
+/// [`AuthState`], or answer it when authentication is required.
 #[derive(Clone, Debug)]
 pub(crate) struct Gate {
-    options: Arc<VerifyOptions>,
+    auth: Arc<Authenticator>,
+    route: RouteOptions,
     require_auth: bool,
 }
 
 impl Gate {
-    pub(crate) fn new(options: VerifyOptions, require_auth: bool) -> Self {
+    pub(crate) fn new(auth: impl Into<Authenticator>, require_auth: bool) -> Self {
         Gate {
-            options: Arc::new(options),
+            auth: Arc::new(auth.into()),
+            route: RouteOptions::default(),
             require_auth,
         }
     }
 
+    pub(crate) fn accepting(mut self, route: RouteOptions) -> Self {
+        self.route = route;
+        self
+    }
+
+    // Unused with Rocket alone (its fairing has no getter for it).
+    #[allow(dead_code)]
+    pub(crate) fn authenticator(&self) -> &Authenticator {
+        &self.auth
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn route_options(&self) -> RouteOptions {
+        self.route
+    }
+
     pub(crate) fn options(&self) -> &VerifyOptions {
-        &self.options
+        self.auth.verify_options()
     }
 
     pub(crate) fn requires_auth(&self) -> bool {
@@ -262,7 +332,7 @@ impl Gate {
 
     /// What to do with the request with this head.
     pub(crate) async fn admit(&self, head: RequestHead<'_>) -> Admission {
-        match authenticate(head, &self.options).await {
+        match self.auth.authenticate(head.headers, &self.route).await {
             AuthState::SignedOut(reason) if self.require_auth => {
                 Admission::Respond(AuthRejection::SignedOut(reason).response().into())
             }
@@ -283,19 +353,30 @@ impl Gate {
 macro_rules! gate_methods {
     ($name:ident, $what:literal) => {
         impl $name {
-            #[doc = concat!("A ", $what, " that authenticates every request with `options` and")]
-            /// never rejects.
-            pub fn new(options: VerifyOptions) -> Self {
+            #[doc = concat!("A ", $what, " that authenticates every request with `auth` (an")]
+            /// [`Authenticator`](crate::auth::Authenticator) or
+            /// [`VerifyOptions`]) and never rejects.
+            pub fn new(auth: impl Into<crate::auth::Authenticator>) -> Self {
                 $name {
-                    gate: Gate::new(options, false),
+                    gate: Gate::new(auth, false),
                 }
             }
 
-            #[doc = concat!("A ", $what, " that authenticates every request with `options` and")]
-            /// rejects signed-out ones (see [`AuthRejection`]).
-            pub fn require_auth(options: VerifyOptions) -> Self {
+            #[doc = concat!("A ", $what, " that authenticates every request with `auth` and")]
+            /// rejects unauthenticated ones (see [`AuthRejection`]).
+            pub fn require_auth(auth: impl Into<crate::auth::Authenticator>) -> Self {
                 $name {
-                    gate: Gate::new(options, true),
+                    gate: Gate::new(auth, true),
+                }
+            }
+
+            /// Accepts the token kinds of `route` (default: session tokens
+            /// only), e.g. [`RouteOptions::machine`](crate::auth::RouteOptions::machine)
+            /// for an API called by machines.
+            #[must_use]
+            pub fn accepting(self, route: crate::auth::RouteOptions) -> Self {
+                $name {
+                    gate: self.gate.accepting(route),
                 }
             }
 
@@ -304,7 +385,17 @@ macro_rules! gate_methods {
                 self.gate.options()
             }
 
-            /// Whether signed-out requests are rejected.
+            /// The authenticator requests are authenticated with.
+            pub fn authenticator(&self) -> &crate::auth::Authenticator {
+                self.gate.authenticator()
+            }
+
+            /// The token kinds accepted.
+            pub fn route_options(&self) -> crate::auth::RouteOptions {
+                self.gate.route_options()
+            }
+
+            /// Whether unauthenticated requests are rejected.
             pub fn requires_auth(&self) -> bool {
                 self.gate.requires_auth()
             }
@@ -313,11 +404,6 @@ macro_rules! gate_methods {
 }
 #[allow(unused_imports)]
 pub(crate) use gate_methods;
-
-/// The request's [`AuthState`], from its head.
-async fn authenticate(head: RequestHead<'_>, options: &VerifyOptions) -> AuthState {
-    authenticate_request(head.headers, options).await
-}
 
 // ---------------------------------------------------------------------------
 // The extractors' steps
@@ -347,12 +433,19 @@ pub(crate) trait WebRequest {
 }
 
 /// The request's [`AuthState`]: cached, or verified with the configured
-/// options and then cached, so that a request is verified once.
-pub(crate) async fn auth_state<R: WebRequest>(req: &mut R) -> Result<AuthState, AuthRejection> {
+/// authenticator and then cached, so that a request is verified once. The
+/// kinds accepted are the configuration's route options, else `implied`
+/// (what the extractor hands over).
+pub(crate) async fn auth_state<R: WebRequest>(
+    req: &mut R,
+    implied: RouteOptions,
+) -> Result<AuthState, AuthRejection> {
     if let Some(auth) = req.cached_auth() {
         return Ok(auth);
     }
-    let Some(options) = req.config().verify else {
+    let config = req.config();
+    let route = config.route.unwrap_or(implied);
+    let Some(auth) = config.auth else {
         tracing::error!(
             "{}: no VerifyOptions for this request; {}",
             R::MODULE,
@@ -360,9 +453,30 @@ pub(crate) async fn auth_state<R: WebRequest>(req: &mut R) -> Result<AuthState, 
         );
         return Err(AuthRejection::NotConfigured);
     };
-    let auth = authenticate(req.head(), &options).await;
-    req.cache_auth(&auth);
-    Ok(auth)
+    let state = auth.authenticate(req.head().headers, &route).await;
+    req.cache_auth(&state);
+    Ok(state)
+}
+
+/// The session extractors' step: the [`AuthState`], sessions implied.
+pub(crate) async fn session_state<R: WebRequest>(req: &mut R) -> Result<AuthState, AuthRejection> {
+    auth_state(req, RouteOptions::session()).await
+}
+
+/// [`ClerkMachine`]'s step: a machine token of any kind implied.
+pub(crate) async fn machine<R: WebRequest>(req: &mut R) -> Result<ClerkMachine, AuthRejection> {
+    require_machine(auth_state(req, RouteOptions::machine()).await?).map(ClerkMachine)
+}
+
+/// [`Authenticated`]'s step: any token implied.
+pub(crate) async fn authenticated<R: WebRequest>(
+    req: &mut R,
+) -> Result<Authenticated, AuthRejection> {
+    match require_authenticated(auth_state(req, RouteOptions::any()).await?)? {
+        AuthState::SignedIn(claims) => Ok(Authenticated::Session(claims)),
+        AuthState::Machine(machine) => Ok(Authenticated::Machine(machine)),
+        AuthState::SignedOut(reason) => Err(AuthRejection::SignedOut(reason)),
+    }
 }
 
 /// The configured [`Webhook`]; the rejection (logged) when there is none.

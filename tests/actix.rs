@@ -502,6 +502,7 @@ async fn the_auth_state_is_in_the_request_extensions() {
         match extensions.get::<AuthState>() {
             Some(AuthState::SignedIn(claims)) => format!("hello {}", claims.sub),
             Some(AuthState::SignedOut(reason)) => format!("signed out: {reason:?}"),
+            Some(AuthState::Machine(machine)) => format!("machine {}", machine.subject()),
             None => "no auth state".to_owned(),
         }
     }

@@ -555,6 +555,7 @@ async fn layer_works_as_a_plain_tower_middleware() {
         let text = match auth {
             Some(AuthState::SignedIn(claims)) => format!("{} read {}", claims.sub, req.body()),
             Some(AuthState::SignedOut(reason)) => format!("signed out: {reason:?}"),
+            Some(AuthState::Machine(machine)) => format!("machine {}", machine.subject()),
             None => "no auth state".to_owned(),
         };
         Ok::<_, Infallible>(http::Response::new(text))

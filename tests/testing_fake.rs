@@ -1113,3 +1113,84 @@ fn request_bodies_skip_what_was_not_set() {
             .unwrap();
     assert_eq!(js(&body), json!({"email_address": ["ada@example.com"]}));
 }
+
+/// Streaming the user list while users are created and deleted: the
+/// paginator follows Clerk's `starting_after` cursor (the default ordering
+/// allows it), so every user that existed throughout is seen exactly once.
+/// (Offset paging would repeat users as new ones push the list down, and
+/// skip users as deleted ones pull it up.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_stream_over_a_changing_user_base_sees_everyone_once() {
+    use clerk_backend::Paginate;
+    use futures::TryStreamExt;
+    use std::collections::{HashMap, HashSet};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let fake = FakeClerk::start().await;
+    let client = fake.client();
+    let mut originals = Vec::new();
+    for n in 0..1000 {
+        originals.push(new_user(&client, &format!("user{n}@example.com")).await);
+    }
+    // Every 10th original is deleted while the stream runs.
+    let doomed: Vec<String> = originals.iter().step_by(10).cloned().collect();
+    let done = Arc::new(AtomicBool::new(false));
+    let churned = Arc::new(AtomicUsize::new(0));
+    let churn = tokio::spawn({
+        let (client, done, churned) = (fake.client(), done.clone(), churned.clone());
+        let mut doomed = doomed.clone();
+        async move {
+            let mut n = 0;
+            while !done.load(Ordering::SeqCst) {
+                let id = new_user(&client, &format!("churn{n}@example.com")).await;
+                if n % 2 == 0 {
+                    client.delete_user().user_id(&id).send().await.unwrap();
+                }
+                if let Some(id) = doomed.pop() {
+                    client.delete_user().user_id(&id).send().await.unwrap();
+                }
+                n += 1;
+                churned.store(n, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+            }
+        }
+    });
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut pages = client
+        .get_user_list()
+        .into_paginator()
+        .page_size(50)
+        .pages();
+    let mut churn_during = Vec::new();
+    while let Some(page) = pages.try_next().await.expect("a page") {
+        for user in page {
+            *seen.entry(user.id).or_default() += 1;
+        }
+        churn_during.push(churned.load(Ordering::SeqCst));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    done.store(true, Ordering::SeqCst);
+    churn.await.unwrap();
+
+    assert!(
+        churn_during.last() > churn_during.first(),
+        "users were created and deleted while the stream ran: {churn_during:?}"
+    );
+    let repeated: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(repeated.is_empty(), "seen twice: {repeated:?}");
+    let doomed: HashSet<&String> = doomed.iter().collect();
+    let missed: Vec<_> = originals
+        .iter()
+        .filter(|id| !doomed.contains(id) && !seen.contains_key(*id))
+        .collect();
+    assert!(missed.is_empty(), "{} users missed", missed.len());
+    let requests = fake.requests_of("GetUserList");
+    assert!(
+        requests
+            .iter()
+            .skip(1)
+            .all(|r| r.query.iter().any(|(k, _)| k == "starting_after")),
+        "pages after the first go by cursor"
+    );
+}

@@ -56,15 +56,15 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
 
 use base64::Engine as _;
 use http::{HeaderValue, StatusCode};
 use serde::Deserialize;
 
+use super::clock::{Clock, monotonic_seconds};
 use super::error::{VerifyError, echo};
-use super::jwt::Clock;
 use super::key::RsaKey;
 
 pub use crate::env::DEFAULT_API_URL;
@@ -267,13 +267,6 @@ enum Answer {
     UseStale(Arc<KeySet>, Arc<Outage>),
     /// A rejection: the `kid` is unknown, or the keys are unavailable.
     Fail(VerifyError),
-}
-
-/// Seconds since the first use of the default cache clock: monotonic, so a
-/// wall-clock jump neither expires the cache early nor keeps it forever.
-fn monotonic_seconds() -> u64 {
-    static START: LazyLock<Instant> = LazyLock::new(Instant::now);
-    START.elapsed().as_secs()
 }
 
 impl JwksCache {

@@ -1,4 +1,5 @@
-//! Networkless verification of Clerk session tokens.
+//! Authenticating requests: networkless verification of Clerk session
+//! tokens, and machine tokens (API keys, M2M tokens, OAuth access tokens).
 //!
 //! Clerk's frontend SDKs send a short-lived session token (an RS256 JWT,
 //! valid for about a minute) with each request, as `Authorization: Bearer
@@ -6,6 +7,39 @@
 //! locally, without a Backend API round trip per request, and returns its
 //! typed [`Claims`]; [`authenticate_request`] does the same from a request's
 //! headers and returns an [`AuthState`].
+//!
+//! # Settings, three ways
+//!
+//! * **Token checks**, [`VerifyOptions`]: where keys come from, the issuer,
+//!   the authorized parties, the clock and its skew.
+//! * **The instance**, [`Authenticator`]: the checks, the Backend API
+//!   [`Client`](crate::Client) opaque machine tokens are verified with, the
+//!   machine secret key, a machine-token cache. Set once.
+//! * **The route**, [`RouteOptions`]: which [`TokenType`]s it accepts
+//!   (session tokens only by default).
+//!
+//! [`Authenticator::authenticate`] takes a request's headers and a route's
+//! options and returns an [`AuthState`]: `SignedIn` (a session),
+//! `Machine` (a [`MachineAuth`]) or `SignedOut` with a [`SignedOutReason`].
+//!
+//! # Machine tokens
+//!
+//! A token is sorted by kind before anything is verified: by prefix
+//! (`ak_` API key, `mt_` M2M, `oat_` OAuth), else, for a JWT, by its header
+//! (`typ` `at+jwt`: OAuth) and subject (`mch_...`: M2M). A kind the route
+//! does not accept is refused at once ([`SignedOutReason::TokenTypeMismatch`]),
+//! either way round. Opaque tokens are verified by their Backend API
+//! endpoint; M2M JWTs (whose `cat` must be absent or `cl_B7d4PD333AAA`) and
+//! OAuth JWTs with the instance's keys, networkless. Failures are
+//! [`MachineError`]s with Clerk's codes; Clerk being unreachable is a
+//! server-side failure, never "signed out". Cookies are never read for
+//! machine tokens.
+//!
+//! Inside, one job per module: `checks` (token checks), `clock`, `jwt`
+//! (splitting, sorting the kind, key lookup, signature), `session` (session
+//! claims), `machine` (machine tokens), `route`, `authenticator` (the
+//! instance), `backend` (the Backend API calls auth makes, over `Client`),
+//! `jwks` and `key` (keys).
 //!
 //! # Keys
 //!
@@ -38,7 +72,7 @@
 //!   and failed fetches back off instead of holding up requests.
 //! * **Time claims** `exp` (required), `nbf` and `iat` are checked against
 //!   an injectable clock with a small skew (default 5 s).
-//! * **Only session tokens.** One instance signs session tokens, JWT-template
+//! * **Only session tokens sign in.** One instance signs session tokens, JWT-template
 //!   tokens (handed to third parties), M2M tokens and OAuth access tokens
 //!   with the same key, so a valid signature does not make a session. The
 //!   header's `cat` must be absent, `cl_B7d4PD111AAA` (session) or
@@ -77,27 +111,41 @@
 //! # Ok(()) }
 //! ```
 
+mod authenticator;
+pub(crate) mod backend;
+mod checks;
 mod claims;
+mod clock;
 mod error;
 pub mod jwks;
 mod jwt;
 mod key;
 pub mod kind;
+mod machine;
 mod request;
+mod route;
+mod session;
+mod token_type;
 
 pub use crate::env::{
-    API_URL_ENV, DEFAULT_API_URL, JWT_KEY_ENV, PUBLISHABLE_KEY_ENV, SECRET_KEY_ENV,
+    API_URL_ENV, DEFAULT_API_URL, JWT_KEY_ENV, MACHINE_SECRET_KEY_ENV, PUBLISHABLE_KEY_ENV,
+    SECRET_KEY_ENV,
+};
+pub use authenticator::Authenticator;
+pub use checks::{
+    DEFAULT_CLOCK_SKEW, KeySource, PemKey, VerifyOptions, issuer_from_publishable_key,
 };
 pub use claims::{Actor, Claims, OrgClaims};
+pub use clock::Clock;
 pub use error::VerifyError;
 pub use jwks::{
     DEFAULT_FETCH_TIMEOUT, DEFAULT_JWKS_TTL, DEFAULT_STALE_IF_ERROR,
     DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL, JwksCache,
 };
-pub use jwt::{
-    Clock, DEFAULT_CLOCK_SKEW, KeySource, PemKey, VerifyOptions, issuer_from_publishable_key,
-    verify_token,
-};
+pub use machine::{MAX_MACHINE_CACHE_TTL, MachineAuth, MachineError};
 pub use request::{
     AuthState, SESSION_COOKIE, SignedOutReason, authenticate_request, session_token,
 };
+pub use route::RouteOptions;
+pub use session::verify_token;
+pub use token_type::{API_KEY_PREFIX, M2M_TOKEN_PREFIX, OAUTH_TOKEN_PREFIX, TokenType};

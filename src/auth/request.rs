@@ -5,14 +5,21 @@ use std::borrow::Cow;
 use http::HeaderMap;
 use http::header::{AUTHORIZATION, COOKIE};
 
+use super::authenticator::Authenticator;
+use super::checks::VerifyOptions;
 use super::claims::Claims;
 use super::error::VerifyError;
-use super::jwt::{VerifyOptions, verify_token};
+use super::kind;
+use super::machine::{MachineAuth, MachineError};
+use super::route::RouteOptions;
+use super::session::verify_token;
+use super::token_type::TokenType;
 
 /// The cookie in which Clerk's frontend SDKs keep the session token.
 pub const SESSION_COOKIE: &str = "__session";
 
-/// The outcome of [`authenticate_request`].
+/// The outcome of [`authenticate_request`] and
+/// [`Authenticator::authenticate`].
 // Claims are kept inline: an `AuthState` is made once per request and moved
 // a few times at most, which is cheaper than a heap allocation.
 #[allow(clippy::large_enum_variant)]
@@ -20,6 +27,9 @@ pub const SESSION_COOKIE: &str = "__session";
 pub enum AuthState {
     /// The request carries a valid session token.
     SignedIn(Claims),
+    /// The request carries a valid machine token (API key, M2M token or
+    /// OAuth access token) of a kind the route accepts.
+    Machine(MachineAuth),
     /// The request is not authenticated, and why.
     SignedOut(SignedOutReason),
 }
@@ -28,10 +38,49 @@ pub enum AuthState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignedOutReason {
-    /// Neither an `Authorization: Bearer` header nor a `__session` cookie.
+    /// No token: neither an `Authorization: Bearer` header nor (where
+    /// session tokens are accepted) a `__session` cookie.
     NoToken,
-    /// A token was present but did not verify.
+    /// A session token was present but did not verify.
     InvalidToken(VerifyError),
+    /// The token is of a kind the route does not accept: a machine token
+    /// where only sessions are accepted, a session token where only
+    /// machines are, or a machine kind the route does not list. Nothing
+    /// was verified. Clerk's `token-type-mismatch`.
+    TokenTypeMismatch {
+        /// The kind the token is.
+        token_type: TokenType,
+    },
+    /// A machine token of an accepted kind did not verify, or could not be
+    /// checked (see [`MachineError::is_server_error`]).
+    Machine(MachineError),
+}
+
+impl SignedOutReason {
+    /// Whether the request could not be checked because of a problem on the
+    /// verifier's side (keys or Clerk unreachable, bad configuration)
+    /// rather than because of its token. Servers answer these with 5xx.
+    pub fn is_server_error(&self) -> bool {
+        match self {
+            SignedOutReason::NoToken | SignedOutReason::TokenTypeMismatch { .. } => false,
+            SignedOutReason::InvalidToken(error) => error.is_server_error(),
+            SignedOutReason::Machine(error) => error.is_server_error(),
+        }
+    }
+
+    /// Clerk's reason string where Clerk has one for the case:
+    /// `token-type-mismatch`, a machine error's
+    /// [`code`](MachineError::code), `session-token-missing` for no token;
+    /// `None` for session-token failures, whose Clerk reasons depend on the
+    /// handshake rules.
+    pub fn clerk_reason(&self) -> Option<&'static str> {
+        match self {
+            SignedOutReason::NoToken => Some("session-token-missing"),
+            SignedOutReason::TokenTypeMismatch { .. } => Some("token-type-mismatch"),
+            SignedOutReason::Machine(error) => Some(error.code()),
+            SignedOutReason::InvalidToken(_) => None,
+        }
+    }
 }
 
 impl AuthState {
@@ -40,23 +89,47 @@ impl AuthState {
         matches!(self, AuthState::SignedIn(_))
     }
 
-    /// The verified claims, when signed in.
+    /// Whether the request is authenticated, by a session or a machine
+    /// token.
+    pub fn is_authenticated(&self) -> bool {
+        !matches!(self, AuthState::SignedOut(_))
+    }
+
+    /// The kind of token that authenticated the request, if any.
+    pub fn token_type(&self) -> Option<TokenType> {
+        match self {
+            AuthState::SignedIn(_) => Some(TokenType::SessionToken),
+            AuthState::Machine(machine) => Some(machine.token_type()),
+            AuthState::SignedOut(_) => None,
+        }
+    }
+
+    /// The verified session claims, when signed in with a session token.
     pub fn claims(&self) -> Option<&Claims> {
         match self {
             AuthState::SignedIn(claims) => Some(claims),
-            AuthState::SignedOut(_) => None,
+            _ => None,
         }
     }
 
-    /// The verified claims, when signed in.
+    /// The verified session claims, when signed in with a session token.
     pub fn into_claims(self) -> Option<Claims> {
         match self {
             AuthState::SignedIn(claims) => Some(claims),
-            AuthState::SignedOut(_) => None,
+            _ => None,
         }
     }
 
-    /// The signed-in user's ID (`sub`).
+    /// The verified machine token, when authenticated by one.
+    pub fn machine(&self) -> Option<&MachineAuth> {
+        match self {
+            AuthState::Machine(machine) => Some(machine),
+            _ => None,
+        }
+    }
+
+    /// The signed-in user's ID (`sub`) of a session token (a machine
+    /// token's user is [`MachineAuth::user_id`]).
     pub fn user_id(&self) -> Option<&str> {
         self.claims().map(Claims::user_id)
     }
@@ -69,8 +142,8 @@ impl AuthState {
     /// Why the request is signed out, if it is.
     pub fn signed_out_reason(&self) -> Option<&SignedOutReason> {
         match self {
-            AuthState::SignedIn(_) => None,
             AuthState::SignedOut(reason) => Some(reason),
+            _ => None,
         }
     }
 }
@@ -92,6 +165,8 @@ impl AuthState {
 /// match authenticate_request(&headers, &options).await {
 ///     AuthState::SignedIn(claims) => println!("hello {}", claims.user_id()),
 ///     AuthState::SignedOut(reason) => println!("401: {reason:?}"),
+///     // Machine tokens come from `Authenticator::authenticate` only.
+///     AuthState::Machine(_) => unreachable!(),
 /// }
 /// # }
 /// ```
@@ -101,6 +176,63 @@ pub async fn authenticate_request(headers: &HeaderMap, options: &VerifyOptions) 
     };
     match verify_token(&token, options).await {
         Ok(claims) => AuthState::SignedIn(claims),
+        Err(error) => AuthState::SignedOut(SignedOutReason::InvalidToken(error)),
+    }
+}
+
+/// [`Authenticator::authenticate`]: the request's token, sorted by kind and
+/// verified if its route accepts that kind.
+pub(super) async fn authenticate(
+    auth: &Authenticator,
+    headers: &HeaderMap,
+    route: &RouteOptions,
+) -> AuthState {
+    if route.is_session_only() {
+        // The fast path: no sorting beyond three prefix checks.
+        let Some(token) = session_token(headers) else {
+            return AuthState::SignedOut(SignedOutReason::NoToken);
+        };
+        if let Some(token_type) = TokenType::of_opaque(&token) {
+            return mismatch(token_type);
+        }
+        return session(&token, auth.verify_options()).await;
+    }
+    let token = match bearer_token(headers) {
+        Some(token) => Cow::Borrowed(token),
+        // Cookies carry session tokens only.
+        None if route.accepts(TokenType::SessionToken) => match session_cookie(headers) {
+            Some(cookie) => percent_decode(cookie),
+            None => return AuthState::SignedOut(SignedOutReason::NoToken),
+        },
+        None => return AuthState::SignedOut(SignedOutReason::NoToken),
+    };
+    let token_type = TokenType::of(&token);
+    if !route.accepts(token_type) {
+        return mismatch(token_type);
+    }
+    if token_type == TokenType::SessionToken {
+        return session(&token, auth.verify_options()).await;
+    }
+    match auth.verify_machine_token(&token, token_type).await {
+        Ok(machine) => AuthState::Machine(machine),
+        Err(error) => AuthState::SignedOut(SignedOutReason::Machine(error)),
+    }
+}
+
+fn mismatch(token_type: TokenType) -> AuthState {
+    AuthState::SignedOut(SignedOutReason::TokenTypeMismatch { token_type })
+}
+
+/// A session token's verification; a token the session checks reject
+/// because it is a machine's is a kind mismatch.
+async fn session(token: &str, options: &VerifyOptions) -> AuthState {
+    match verify_token(token, options).await {
+        Ok(claims) => AuthState::SignedIn(claims),
+        Err(VerifyError::OAuthAccessToken { .. }) => mismatch(TokenType::OAuthToken),
+        Err(VerifyError::MachineSubject { .. }) => mismatch(TokenType::M2mToken),
+        Err(VerifyError::NotASessionCategory { cat }) if cat == kind::CATEGORY_M2M_TOKEN => {
+            mismatch(TokenType::M2mToken)
+        }
         Err(error) => AuthState::SignedOut(SignedOutReason::InvalidToken(error)),
     }
 }

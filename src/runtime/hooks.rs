@@ -58,41 +58,53 @@ impl ClientHooks<Inner> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let span = tracing::info_span!(
-            "clerk.request",
-            operation = info.operation_id,
-            method = %request.method(),
-            path = request.url().path(),
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            trace_id = tracing::field::Empty,
-        );
-        // Without a subscriber the span records nothing: skip its wrapper
-        // and the header search for the trace id.
-        let recorded = !span.is_disabled();
-        let policy = &self.inner().retry;
-        let attempts = crate::retry::execute(self.client(), policy, request, |n| {
-            span.record("attempt", n);
-        });
-        let outcome = if recorded {
-            attempts.instrument(span.clone()).await
-        } else {
-            attempts.await
-        };
-        match outcome {
-            Ok(response) => {
-                if recorded {
-                    span.record("status", response.status().as_u16());
-                    if let Some(id) = crate::error::trace_id_header(response.headers()) {
-                        span.record("trace_id", id);
-                    }
+        execute(self, request, info.operation_id, &self.inner().retry).await
+    }
+}
+
+/// Sends `request` as the `exec` hook does (retries by `policy`, a
+/// `clerk.request` span, non-JSON error bodies made Clerk-shaped), for
+/// callers with their own retry policy: auth's Backend API calls
+/// (`crate::auth::backend`).
+pub(crate) async fn execute(
+    client: &Client,
+    request: reqwest::Request,
+    operation_id: &'static str,
+    policy: &crate::retry::RetryPolicy,
+) -> reqwest::Result<reqwest::Response> {
+    let span = tracing::info_span!(
+        "clerk.request",
+        operation = operation_id,
+        method = %request.method(),
+        path = request.url().path(),
+        attempt = tracing::field::Empty,
+        status = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+    );
+    // Without a subscriber the span records nothing: skip its wrapper
+    // and the header search for the trace id.
+    let recorded = !span.is_disabled();
+    let attempts = crate::retry::execute(client.client(), policy, request, |n| {
+        span.record("attempt", n);
+    });
+    let outcome = if recorded {
+        attempts.instrument(span.clone()).await
+    } else {
+        attempts.await
+    };
+    match outcome {
+        Ok(response) => {
+            if recorded {
+                span.record("status", response.status().as_u16());
+                if let Some(id) = crate::error::trace_id_header(response.headers()) {
+                    span.record("trace_id", id);
                 }
-                Ok(json_error_body(response).await)
             }
-            Err(e) => {
-                tracing::debug!(parent: &span, error = %e, "Clerk request failed");
-                Err(e)
-            }
+            Ok(json_error_body(response).await)
+        }
+        Err(e) => {
+            tracing::debug!(parent: &span, error = %e, "Clerk request failed");
+            Err(e)
         }
     }
 }

@@ -13,7 +13,11 @@
 //! It also signs session tokens for its users ([`FakeClerk::sign_in`],
 //! [`FakeClerk::session`]) that verify with [`FakeClerk::verify_options`],
 //! with the axum extractors, or with a [`VerifyOptions`] built from its
-//! [publishable key](FakeClerk::publishable_key); it can inject faults
+//! [publishable key](FakeClerk::publishable_key); it issues machine
+//! credentials (API keys through the API; machines, M2M and OAuth access
+//! tokens, opaque or JWT, through [`FakeClerk::create_machine`],
+//! [`FakeClerk::create_m2m_token`], [`FakeClerk::m2m_jwt`], ...) and
+//! answers their verify endpoints, for [`FakeClerk::authenticator`]; it can inject faults
 //! ([`FakeClerk::inject`]) and it records what the application sent
 //! ([`FakeClerk::requests`]).
 //!
@@ -56,6 +60,8 @@
 mod call;
 mod errors;
 mod faults;
+mod machine_tokens;
+mod machines;
 mod organizations;
 mod server;
 mod sessions;
@@ -74,6 +80,7 @@ use crate::auth::{JwksCache, VerifyOptions};
 use crate::{Client, ClientBuilder, RetryPolicy};
 
 pub use faults::Fault;
+pub use machine_tokens::FakeMachine;
 pub use server::RecordedRequest;
 pub use tokens::{SessionBuilder, SignedIn};
 

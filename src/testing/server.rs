@@ -15,7 +15,7 @@ use super::errors::ApiError;
 use super::faults::{Fault, FaultAction};
 use super::signer::Signer;
 use super::state::Store;
-use super::{organizations, sessions, users};
+use super::{machines, organizations, sessions, users};
 
 mod table {
     include!(concat!(env!("OUT_DIR"), "/routes.rs"));
@@ -98,7 +98,16 @@ pub(crate) const HANDLERS: &[(&str, Handler)] = &[
     ("GetSessionList", sessions::list),
     ("GetSession", sessions::get),
     ("RevokeSession", sessions::revoke),
+    ("createApiKey", machines::create_api_key),
+    ("revokeApiKey", machines::revoke_api_key),
+    ("verifyApiKey", machines::verify_api_key),
+    ("revokeM2MToken", machines::revoke_m2m_token),
+    ("verifyM2MToken", machines::verify_m2m_token),
+    ("verifyOAuthAccessToken", machines::verify_oauth_token),
 ];
+
+/// Operations a machine's secret key may call, as Clerk lets it.
+const MACHINE_OPERATIONS: &[&str] = &["verifyM2MToken"];
 
 /// A request as the application sent it, for assertions.
 #[derive(Clone, Debug, PartialEq)]
@@ -312,7 +321,10 @@ fn answer(shared: &Shared, request: Received<'_>, trace_id: &str) -> Outcome {
         }) => return Outcome::error(&ApiError::injected(status), trace_id, retry_after),
         None => {}
     }
-    if !authorized(&request.parts.headers, &shared.secret_key) {
+    let machine_call = operation.is_some_and(|op| MACHINE_OPERATIONS.contains(&op))
+        && bearer(&request.parts.headers)
+            .is_some_and(|key| lock(&shared.store).machine_with_key(key).is_some());
+    if !machine_call && !authorized(&request.parts.headers, &shared.secret_key) {
         return Outcome::error(&ApiError::unauthenticated(), trace_id, None);
     }
     let Some((operation, path_params)) = request.matched else {
@@ -335,11 +347,16 @@ fn answer(shared: &Shared, request: Received<'_>, trace_id: &str) -> Outcome {
 }
 
 fn authorized(headers: &HeaderMap, secret_key: &str) -> bool {
+    bearer(headers).is_some_and(|key| key == secret_key)
+}
+
+/// The key of `Authorization: Bearer <key>`.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|key| key.trim() == secret_key)
+        .map(str::trim)
 }
 
 fn json_response(

@@ -78,12 +78,23 @@ impl Signer {
     /// An RS256 session token of `claims`, with this signer's `kid` and
     /// Clerk's session-token category in the header, as Clerk mints them.
     pub(crate) fn sign(&self, claims: &Value) -> String {
+        self.sign_as(
+            claims,
+            "JWT",
+            Some(crate::auth::kind::CATEGORY_SESSION_TOKEN),
+        )
+    }
+
+    /// An RS256 token of `claims` with this `typ` and `cat` (none when
+    /// `None`): M2M tokens carry the M2M category, OAuth access tokens the
+    /// `at+jwt` type.
+    pub(crate) fn sign_as(&self, claims: &Value, typ: &str, cat: Option<&str>) -> String {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
-        header.typ = Some("JWT".to_owned());
-        header
-            .extras
-            .insert("cat", crate::auth::kind::CATEGORY_SESSION_TOKEN);
+        header.typ = Some(typ.to_owned());
+        if let Some(cat) = cat {
+            header.extras.insert("cat", cat.to_owned());
+        }
         // Encoding a JSON value with a valid RSA key cannot fail.
         jsonwebtoken::encode(&header, claims, &self.key.encoding)
             .expect("signing with the fake's RSA key")

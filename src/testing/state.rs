@@ -2,6 +2,7 @@
 //! timestamps, Clerk's metadata merge, ordering and paging.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -18,12 +19,17 @@ pub(crate) struct Store {
     counter: u64,
     last_ms: i64,
     pub(crate) users: Vec<Value>,
+    /// Each user's place in creation order, `(created_at, sequence)`, kept
+    /// after the user is deleted: where a `starting_after` cursor points.
+    pub(crate) user_places: HashMap<String, (i64, usize)>,
     pub(crate) organizations: Vec<Value>,
     pub(crate) memberships: Vec<Membership>,
     pub(crate) invitations: Vec<Value>,
     pub(crate) sessions: Vec<Value>,
     /// The instance's key set (`GET /v1/jwks`).
     pub(crate) jwks: Value,
+    /// Machines, API keys, M2M and OAuth access tokens.
+    pub(crate) machine: super::machines::MachineStore,
 }
 
 /// A user's membership in an organization.
@@ -74,11 +80,13 @@ impl Store {
             counter: 0,
             last_ms: 0,
             users: Vec::new(),
+            user_places: HashMap::new(),
             organizations: Vec::new(),
             memberships: Vec::new(),
             invitations: Vec::new(),
             sessions: Vec::new(),
             jwks,
+            machine: Default::default(),
         }
     }
 

@@ -276,6 +276,11 @@ pub(crate) fn create(store: &mut Store, call: &Call) -> Result<Value, ApiError> 
     }
     set_metadata(&mut user, &body)?;
     set_flags(&mut user, &body)?;
+    let place = (
+        user["created_at"].as_i64().unwrap_or_default(),
+        store.user_places.len(),
+    );
+    store.user_places.insert(id.clone(), place);
     store.users.push(user.clone());
     Ok(user)
 }
@@ -374,9 +379,55 @@ pub(crate) fn list(store: &mut Store, call: &Call) -> Result<Value, ApiError> {
             _ => u[field].clone(),
         },
     )?;
+    let (ordered, paging) = match call.query("starting_after") {
+        Some(cursor) => (after_cursor(store, ordered, cursor, call)?, (paging.0, 0)),
+        None => (ordered, paging),
+    };
     Ok(Value::Array(
         page(ordered, paging).into_iter().cloned().collect(),
     ))
+}
+
+/// The users of `ordered` (ordered by a `created_at` ordering) that come
+/// after the user `cursor`, which may have been deleted since: Clerk's
+/// `starting_after`. Other orderings and a non-zero offset are a 422.
+fn after_cursor<'u>(
+    store: &Store,
+    ordered: Vec<&'u Value>,
+    cursor: &str,
+    call: &Call,
+) -> Result<Vec<&'u Value>, ApiError> {
+    let order_by = call.query("order_by").unwrap_or("-created_at");
+    let descending = match order_by.trim_start_matches(' ') {
+        "-created_at" => true,
+        "created_at" | "+created_at" => false,
+        _ => {
+            return Err(ApiError::param_invalid(
+                "starting_after",
+                "can only be used when ordering by created_at",
+            ));
+        }
+    };
+    if call.page()?.1 != 0 {
+        return Err(ApiError::param_invalid(
+            "starting_after",
+            "cannot be combined with a non-zero offset",
+        ));
+    }
+    let Some(&mark) = store.user_places.get(cursor) else {
+        return Err(ApiError::param_invalid(
+            "starting_after",
+            "is not a user ID",
+        ));
+    };
+    let place = |u: &Value| {
+        let id = u["id"].as_str().unwrap_or_default();
+        store.user_places.get(id).copied().unwrap_or_default()
+    };
+    Ok(ordered
+        .into_iter()
+        .filter(|u| (place(u) > mark) != descending && place(u) != mark)
+        .collect())
 }
 
 /// The primary email address or phone number of `user`, for ordering.

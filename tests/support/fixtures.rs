@@ -106,19 +106,24 @@ pub fn other_invalid_tokens() -> Vec<(String, &'static str)> {
             KEY.sign_with_header(&header_with("cat", json!("cl_B7d4PD222AAA")), &claims("u")),
             "not_a_session_token",
         ),
+        // Machine tokens where sessions are expected: a kind the route does
+        // not accept, whatever their form.
         (
             KEY.sign_with_header(&header_with("cat", json!("cl_B7d4PD333AAA")), &claims("u")),
-            "not_a_session_token",
+            "token_type_mismatch",
         ),
         (
             KEY.sign_with_header(&header_with("typ", json!("at+jwt")), &claims("u")),
-            "oauth_access_token",
+            "token_type_mismatch",
         ),
+        ("ak_an_api_key".to_owned(), "token_type_mismatch"),
+        ("mt_an_m2m_token".to_owned(), "token_type_mismatch"),
+        ("oat_an_oauth_token".to_owned(), "token_type_mismatch"),
         (
             KEY.sign_with_header(&header_with("typ", json!("JOSE")), &claims("u")),
             "unsupported_token_type",
         ),
-        (KEY.sign(&claims("mch_machine")), "machine_token"),
+        (KEY.sign(&claims("mch_machine")), "token_type_mismatch"),
         (
             // Parties are configured: leaving azp out does not bypass them.
             KEY.sign(&json!({"sub": "user_1", "iss": ISSUER, "exp": NOW + 60})),
@@ -253,6 +258,7 @@ pub async fn optional_clerk_auth(auth: Option<ClerkAuth>) -> String {
 pub async fn auth_state(auth: AuthState) -> String {
     match auth {
         AuthState::SignedIn(claims) => format!("user {}", claims.user_id()),
+        AuthState::Machine(machine) => format!("{} {}", machine.token_type(), machine.subject()),
         AuthState::SignedOut(SignedOutReason::NoToken) => "signed out: no token".to_owned(),
         AuthState::SignedOut(SignedOutReason::InvalidToken(e)) => format!("signed out: {e}"),
         AuthState::SignedOut(other) => format!("signed out: {other:?}"),
