@@ -6,7 +6,8 @@
 //! also checks that re-serialising keeps the raw value.
 
 use super::names;
-use super::normalize::{METHODS, MultipartOp};
+use super::normalize::MultipartOp;
+use super::openapi::METHODS;
 use super::samples::{Mode, Sampler};
 use super::syntax::decoded_types;
 use serde_json::Value;

@@ -1,5 +1,5 @@
 //! Build-time code generation: load the spec, normalise it
-//! (`normalize.rs`), generate the client with progenitor, generate the
+//! (`normalize/`), generate the client with progenitor, generate the
 //! multipart operations progenitor cannot take (`multipart.rs`), and write
 //! the result to `OUT_DIR` for `src/generated.rs` to include.
 
@@ -8,6 +8,7 @@ mod deserialize;
 mod multipart;
 mod names;
 pub mod normalize;
+mod openapi;
 mod optests;
 mod paginate;
 mod prune;
@@ -21,6 +22,7 @@ mod syntax;
 pub mod tags;
 mod unions;
 mod versions;
+mod webhooks;
 
 use serde_json::Value;
 use std::any::Any;
@@ -52,6 +54,18 @@ pub fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed={}", spec_path.display());
 
     let mut spec = load(&spec_path)?;
+    // The webhook events' payloads join the API's schemas before anything
+    // else reads the document (`webhooks.rs`): feature pruning keeps what
+    // they reach, and normalisation treats them as inbound data.
+    println!("cargo:rerun-if-env-changed={}", webhooks::SPEC_ENV);
+    let webhook_path = match std::env::var(webhooks::SPEC_ENV) {
+        Ok(p) if !p.trim().is_empty() => root.join(p.trim()),
+        _ => root.join(webhooks::DEFAULT_SPEC),
+    };
+    println!("cargo:rerun-if-changed={}", webhook_path.display());
+    let webhook_spec = load(&webhook_path)?;
+    let merged = webhooks::merge(&mut spec, &webhook_spec)
+        .map_err(|e| format!("{}: {e}", webhook_path.display()))?;
     // The fake's routes (`clerk_backend::testing`) serve all of Clerk,
     // whichever areas the client compiles.
     let whole = spec.clone();
@@ -71,7 +85,7 @@ pub fn run() -> Result<(), String> {
     // forward-compatibility tests decode instances of this.
     let mut original = spec.clone();
     let meta = versions::collect(&spec).map_err(|e| format!("{}: {e}", spec_path.display()))?;
-    let api_version = normalize::api_version_date(&spec);
+    let api_version = openapi::api_version_date(&spec);
     let info_version = spec
         .pointer("/info/version")
         .and_then(Value::as_str)
@@ -80,35 +94,58 @@ pub fn run() -> Result<(), String> {
     let report =
         normalize::normalize(&mut spec).map_err(|e| format!("{}: {e}", spec_path.display()))?;
     // Constructs the client cannot send as the spec asks: always said.
-    for warning in &report.warnings {
+    for warning in &report.log.warnings {
         println!("cargo:warning={warning}");
     }
     let verbose = std::env::var_os("CLERK_BUILD_VERBOSE").is_some();
     if verbose {
-        for note in &report.notes {
+        for pass in normalize::PASSES {
+            println!(
+                "cargo:warning=normalisation pass {} ({:?}, {:?})",
+                pass.name, pass.scope, pass.direction
+            );
+        }
+        for note in &report.log.notes {
             println!("cargo:warning={note}");
         }
     }
 
     let mut file = generate(&spec)?;
     let counts = rewrite::rewrite(&mut file);
+    let events = webhooks::generate(&merged, &file)
+        .map_err(|e| format!("{}: {e}", webhook_path.display()))?;
+    if verbose {
+        println!(
+            "cargo:warning=webhooks: {} events, {} payload schemas, {} of them the API's own: {:?}",
+            merged.events.len(),
+            merged.payloads.len(),
+            merged.shared.len(),
+            merged.shared
+        );
+    }
     let deprecated = versions::deprecate(&mut file, &meta);
     if verbose {
         println!("cargo:warning=API areas: {selection:?}");
         println!("cargo:warning=rewritten: {counts:?}, {deprecated} deprecated");
     }
-    let tests = optests::generate(&spec, &report.multipart, &report.query_styles, &meta, &file);
+    let tests = optests::generate(
+        &spec,
+        &report.found.multipart,
+        &report.found.query_styles,
+        &meta,
+        &file,
+    );
     let pages = paginate::generate(&spec, &file);
-    let queries = query::generate(&report.query_styles);
+    let queries = query::generate(&report.found.query_styles);
     let pins = versions::generate(&meta);
     normalize::inline_refs(&mut original);
-    let compat = compattests::generate(&original, &report.multipart, &file);
+    let compat = compattests::generate(&original, &report.found.multipart, &file);
     // The pagination glue reads builders' private fields: it goes inside
     // their module, once everything above has read the builders.
     syntax::extend_module(&mut file, "builder", &pages)
         .map_err(|e| format!("pagination glue does not parse ({e}); a bug in build/paginate.rs"))?;
     let client = prettyplease::unparse(&file);
-    let extra = multipart::generate(&report.multipart)?;
+    let extra = multipart::generate(&report.found.multipart)?;
     let mut extra = syn::parse_file(&extra).map_err(|e| {
         format!("multipart builders do not parse ({e}); this is a bug in build/multipart.rs")
     })?;
@@ -132,6 +169,7 @@ pub fn run() -> Result<(), String> {
         &out.join("codegen.rs"),
         &format!("{client}\n{extra}\n{queries}\n{pins}\n{constants}"),
     )?;
+    write(&out.join("webhook_events.rs"), &events)?;
     write(&out.join("operation_tests.rs"), &tests)?;
     write(&out.join("compat_tests.rs"), &compat)?;
     let routes = if selection.dropped_operations == 0 {
@@ -234,7 +272,9 @@ fn diagnose(spec: &Value, whole: String) -> String {
     if let Err(e) = generate_once(&bare) {
         return format!(
             "a component schema cannot be generated (no operation involved):\n  {e}\n\
-             Check the schemas named in the message under `components.schemas`."
+             Check the schemas named in the message under `components.schemas` (a \
+             `Webhook<Name>` schema is `<Name>` of the webhook spec, `{}`).",
+            webhooks::SPEC_ENV
         );
     }
     let paths = spec["paths"].as_object().cloned().unwrap_or_default();
@@ -243,12 +283,12 @@ fn diagnose(spec: &Value, whole: String) -> String {
             continue;
         };
         for (method, op) in item {
-            if !normalize::METHODS.contains(&method.as_str()) {
+            if !openapi::METHODS.contains(&method.as_str()) {
                 continue;
             }
             let mut one = bare.clone();
             let mut single = item.clone();
-            single.retain(|k, _| k == method || !normalize::METHODS.contains(&k.as_str()));
+            single.retain(|k, _| k == method || !openapi::METHODS.contains(&k.as_str()));
             one["paths"][path] = Value::Object(single);
             if let Err(e) = generate_once(&one) {
                 let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
@@ -264,7 +304,7 @@ fn diagnose(spec: &Value, whole: String) -> String {
     } else {
         format!(
             "progenitor cannot generate these operations of the spec:\n{}\n\
-             Normalisation (build/normalize.rs) does not handle this construct yet.",
+             Normalisation (build/normalize/) does not handle this construct yet.",
             culprits.join("\n")
         )
     }

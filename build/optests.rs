@@ -14,7 +14,8 @@
 //! they are exactly what progenitor chose.
 
 use super::names::{method as snake, type_name};
-use super::normalize::{METHODS, MultipartOp, QueryStyle};
+use super::normalize::{MultipartOp, QueryStyle};
+use super::openapi::METHODS;
 use super::samples::{Mode, Sampler};
 use super::syntax::setter_types;
 use super::versions::OperationMeta;

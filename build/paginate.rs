@@ -17,7 +17,7 @@
 //! whatever spec is dropped in.
 
 use super::names;
-use super::normalize::METHODS;
+use super::openapi::METHODS;
 use super::syntax::{first_generic, last_ident, send_types, setter_types, struct_fields, tokens};
 use serde_json::Value;
 use std::collections::HashMap;

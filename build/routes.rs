@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::normalize::METHODS;
+use super::openapi::METHODS;
 
 /// Rust source of `OPERATIONS`, sorted by path then method.
 pub fn generate(spec: &Value) -> String {

@@ -1,7 +1,7 @@
 //! JSON instances built from the spec's schemas: the realistic responses
 //! and request values of the generated per-operation tests.
 //!
-//! Like `normalize.rs`, this file depends on `serde_json` only, so tests can
+//! Like `normalize/`, this file depends on `serde_json` only, so tests can
 //! include it too.
 
 use serde_json::{Map, Value, json};

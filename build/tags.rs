@@ -1,7 +1,8 @@
 //! Cargo features per API area: the spec's operation tags ("Users",
 //! "Organizations", ...) become features (`users`, `organizations`, ...),
 //! all on by default (`all-apis`). An application that enables only some
-//! compiles only their operations and the schemas those reach.
+//! compiles only their operations and the schemas those reach, besides the
+//! webhook payloads (`webhooks.rs`), which are always compiled.
 //!
 //! The selection is made on the spec, before anything else reads it, so the
 //! client, its pagination glue, the generated tests and the fake's routes all
@@ -159,12 +160,18 @@ fn wanted(op: &Value, enabled: &impl Fn(&str) -> bool) -> bool {
     tags.is_empty() || tags.iter().any(|tag| feature_of(tag).is_none_or(enabled))
 }
 
-/// Remove every `components` entry no `$ref` reaches from `paths` (directly
-/// or through other components); returns how many.
+/// Remove every `components` entry no `$ref` reaches from outside
+/// `components` (`paths`, and the webhook payloads `build/webhooks.rs`
+/// records at the top level, which are compiled whatever the features),
+/// directly or through other components; returns how many.
 fn drop_unreached_components(spec: &mut Value) -> usize {
     let mut reached: HashSet<String> = HashSet::new();
     let mut pending = Vec::new();
-    collect_refs(spec.get("paths").unwrap_or(&Value::Null), &mut pending);
+    for (key, value) in spec.as_object().into_iter().flatten() {
+        if key != "components" {
+            collect_refs(value, &mut pending);
+        }
+    }
     while let Some(reference) = pending.pop() {
         if !reached.insert(reference.clone()) {
             continue;

@@ -67,7 +67,10 @@ fn org(Path(org_id): Path<String>, ClerkAuth(claims): ClerkAuth) -> String {
 fn clerk_webhook(ClerkWebhook(event): ClerkWebhook) -> StatusCode {
     match &event.data {
         EventData::UserCreated(user) => println!("webhook: user {} created", user.id),
-        EventData::UserDeleted(user) => println!("webhook: user {} deleted", user.id),
+        EventData::UserDeleted(deleted) => {
+            // Clerk's spec does not promise the id of a deleted object.
+            println!("webhook: user {:?} deleted", deleted.id)
+        }
         _ => println!("webhook: {} (not handled)", event.event_type),
     }
     StatusCode::NO_CONTENT

@@ -68,7 +68,10 @@ fn org(org_id: &str, auth: ClerkAuth) -> String {
 fn clerk_webhook(event: ClerkWebhook) -> Status {
     match &event.0.data {
         EventData::UserCreated(user) => println!("webhook: user {} created", user.id),
-        EventData::UserDeleted(user) => println!("webhook: user {} deleted", user.id),
+        EventData::UserDeleted(deleted) => {
+            // Clerk's spec does not promise the id of a deleted object.
+            println!("webhook: user {:?} deleted", deleted.id)
+        }
         _ => println!("webhook: {} (not handled)", event.0.event_type),
     }
     Status::NoContent

@@ -132,7 +132,7 @@ pub enum Authenticated {
 /// async fn clerk_events(ClerkWebhook(event): ClerkWebhook) {
 ///     match event.data {
 ///         EventData::UserCreated(user) => println!("new user {}", user.id),
-///         EventData::UserDeleted(user) => println!("user {} deleted", user.id),
+///         EventData::UserDeleted(deleted) => println!("user {:?} deleted", deleted.id),
 ///         _ => println!("ignoring {}", event.event_type),
 ///     }
 /// }

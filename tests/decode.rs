@@ -1,9 +1,10 @@
 //! The generated structs' `Deserialize` (written by `build/deserialize.rs`
 //! in place of serde's derive) decodes JSON objects as the derive does:
 //! unknown keys skipped, escaped keys matched, `null` and absent optional
-//! fields as `None`, `null` collections as empty, and errors that name the
-//! missing or repeated field. The forward-compatibility tests (`compat.rs`)
-//! cover every response type; these pin the edge cases.
+//! fields as `None`, `null` collections as empty, absent required scalars
+//! as empty, and errors that name the missing or repeated field. The
+//! forward-compatibility tests (`compat.rs`) cover every response type;
+//! these pin the edge cases.
 
 #[path = "support/records.rs"]
 mod records;
@@ -26,9 +27,20 @@ fn unknown_and_escaped_keys() {
 }
 
 #[test]
-fn missing_and_repeated_fields_are_named() {
-    let e = decode::<TotalCount>(r#"{"object":"total_count"}"#).unwrap_err();
-    assert!(e.starts_with("missing field `total_count`"), "{e}");
+fn missing_and_repeated_fields() {
+    // A required scalar or open enum of a response that is absent decodes
+    // as its empty value (`build/normalize/absent_as_empty.rs`).
+    let count = decode::<TotalCount>(r#"{"object":"total_count"}"#).unwrap();
+    assert_eq!(count.total_count, 0);
+    let count = decode::<TotalCount>("{}").unwrap();
+    assert_eq!(
+        (count.object.as_str(), count.object.is_known()),
+        ("", false)
+    );
+    // A union variant's required fields stay required (they tell the
+    // variants apart), and the error names the one missing.
+    let e = decode::<types::VerificationOtp>(r#"{"status":"verified"}"#).unwrap_err();
+    assert!(e.starts_with("missing field `strategy`"), "{e}");
     let e = decode::<TotalCount>(r#"{"object":"total_count","total_count":1,"total_count":2}"#)
         .unwrap_err();
     assert!(e.starts_with("duplicate field `total_count`"), "{e}");
@@ -165,4 +177,25 @@ fn unions_take_the_first_variant_that_fits() {
     // Malformed JSON inside a union is still an error with its position.
     let e = decode::<types::EmailAddress>(r#"{"verification":{"status":}}"#).unwrap_err();
     assert!(e.contains("line 1 column"), "{e}");
+}
+
+/// Absence decoding as empty leaves the fields' types as the spec has them
+/// (a compile-time check): required fields are not `Option`s, also where
+/// an `allOf` merges two declarations of one (`RevokeInvitationResponse`).
+#[test]
+fn required_fields_keep_their_types() {
+    fn fields(
+        user: types::User,
+        revoked: types::RevokeInvitationResponse,
+        role: types::Role,
+    ) -> (String, types::RevokeInvitationResponseStatus, String, bool) {
+        (user.id, revoked.status, role.key, role.is_creator_eligible)
+    }
+    let user: types::User = serde_json::from_value(user(json!({}))).unwrap();
+    let revoked: types::RevokeInvitationResponse =
+        serde_json::from_value(json!({"id": "inv_1", "status": "revoked"})).unwrap();
+    let role: types::Role = serde_json::from_value(json!({"id": "role_1"})).unwrap();
+    let (id, status, key, eligible) = fields(user, revoked, role);
+    assert_eq!(serde_json::to_value(status).unwrap(), "revoked");
+    assert_eq!((id.as_str(), key.as_str(), eligible), ("user_1", "", false));
 }

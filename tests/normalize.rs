@@ -1,10 +1,13 @@
-//! Unit tests of the spec-normalisation passes (`build/normalize.rs`), each
+//! Unit tests of the spec-normalisation passes (`build/normalize/`), each
 //! on a small fragment with the shape it fixes. The module is compiled here
 //! directly, as build.rs compiles it.
 
-#[path = "../build/normalize.rs"]
-#[allow(dead_code)]
+#[path = "../build/normalize/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod normalize;
+#[path = "../build/openapi.rs"]
+#[allow(dead_code, unused_imports)]
+mod openapi;
 
 use normalize::normalize;
 use serde_json::{Value, json};
@@ -42,8 +45,8 @@ fn multipart_only_bodies_are_extracted_for_the_multipart_generator() {
         }
     }));
     let report = normalize(&mut s).unwrap();
-    assert_eq!(report.multipart.len(), 1);
-    let op = &report.multipart[0];
+    assert_eq!(report.found.multipart.len(), 1);
+    let op = &report.found.multipart[0];
     assert_eq!(op.operation_id, "SetUserProfileImage");
     assert_eq!(
         (op.method.as_str(), op.path.as_str()),
@@ -83,7 +86,7 @@ fn bodies_in_several_media_types_keep_json() {
         "responses": {"200": ok("User")}
     }}}));
     let report = normalize(&mut s).unwrap();
-    assert!(report.multipart.is_empty());
+    assert!(report.found.multipart.is_empty());
     let content = s
         .pointer("/paths/~1x/post/requestBody/content")
         .unwrap()
@@ -159,7 +162,7 @@ fn parameters_colliding_once_snake_cased_keep_the_preferred_one() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["frontend_api", "publishableKey"]);
-    assert!(report.notes.iter().any(|n| n.contains("frontendApi")));
+    assert!(report.log.notes.iter().any(|n| n.contains("frontendApi")));
 }
 
 #[test]
@@ -276,24 +279,33 @@ fn documents_that_are_not_openapi_3_0_fail_clearly() {
 #[test]
 fn dated_versions_are_recognised() {
     assert_eq!(
-        normalize::api_version_date(&json!({"info": {"version": "2025-11-10"}})).as_deref(),
+        openapi::api_version_date(&json!({"info": {"version": "2025-11-10"}})).as_deref(),
         Some("2025-11-10")
     );
     assert_eq!(
-        normalize::api_version_date(&json!({"info": {"version": "v1"}})),
+        openapi::api_version_date(&json!({"info": {"version": "v1"}})),
         None
     );
     assert_eq!(
-        normalize::api_version_date(&json!({"info": {"version": "2025-1-10x"}})),
+        openapi::api_version_date(&json!({"info": {"version": "2025-1-10x"}})),
         None
     );
 }
 
 #[test]
 fn snake_case_matches_generated_names() {
-    assert_eq!(normalize::snake("frontendApi"), "frontend_api");
-    assert_eq!(normalize::snake("frontend_api"), "frontend_api");
-    assert_eq!(normalize::snake("x-clerk-id"), "x_clerk_id");
+    assert_eq!(
+        normalize::dedupe_parameters::snake("frontendApi"),
+        "frontend_api"
+    );
+    assert_eq!(
+        normalize::dedupe_parameters::snake("frontend_api"),
+        "frontend_api"
+    );
+    assert_eq!(
+        normalize::dedupe_parameters::snake("x-clerk-id"),
+        "x_clerk_id"
+    );
 }
 
 #[test]
@@ -357,8 +369,11 @@ fn response_schemas_become_forward_compatible_and_request_schemas_do_not() {
     s["components"]["schemas"]["Input"] = json!({"type": "object", "required": ["role"], "properties": {"role": {"type": "string", "enum": ["admin"]}}});
     let report = normalize(&mut s).unwrap();
     let thing = &s["components"]["schemas"]["Thing"];
-    // Only the scalar stays required (and the opened enum, which accepts any string).
-    assert_eq!(thing["required"], json!(["id", "status"]));
+    // Nothing stays required: the scalar and the opened enum (which accepts
+    // any string) decode absence as empty (see `absent_as_empty` below).
+    assert_eq!(thing.get("required"), None);
+    assert_eq!(thing["properties"]["id"]["default"], "");
+    assert_eq!(thing["properties"]["status"]["default"], "");
     // Collections are neither nullable nor required: plain `Vec`s and maps
     // with `#[serde(default)]` (the generated code also reads `null` as empty).
     assert!(thing["properties"]["tags"].get("nullable").is_none());
@@ -395,10 +410,10 @@ fn response_schemas_become_forward_compatible_and_request_schemas_do_not() {
             .get("enum")
             .is_some()
     );
-    assert_eq!(report.compat.open_enums, 2);
-    assert_eq!(report.compat.union_fallbacks, 1);
-    assert_eq!(report.compat.relaxed_required, 5);
-    assert_eq!(report.compat.nullable_collections, 2);
+    assert_eq!(report.log.compat.open_enums, 2);
+    assert_eq!(report.log.compat.union_fallbacks, 1);
+    assert_eq!(report.log.compat.relaxed_required, 5);
+    assert_eq!(report.log.compat.nullable_collections, 2);
 }
 
 #[test]
@@ -477,6 +492,7 @@ fn request_defaults_are_removed_and_response_defaults_kept() {
         false
     );
     let mut fields: Vec<String> = report
+        .log
         .unset_defaults
         .iter()
         .map(|(owner, field, _)| format!("{owner} {field}"))
@@ -512,6 +528,7 @@ fn query_styles_are_recorded_and_unsupported_ones_warned_about() {
     }}}));
     let report = normalize(&mut s).unwrap();
     let styles: Vec<(&str, char)> = report
+        .found
         .query_styles
         .iter()
         .map(|q| (q.name.as_str(), q.separator))
@@ -519,17 +536,18 @@ fn query_styles_are_recorded_and_unsupported_ones_warned_about() {
     assert_eq!(styles, [("mode", ','), ("spaced", ' '), ("piped", '|')]);
     assert!(
         report
+            .found
             .query_styles
             .iter()
             .all(|q| q.operation_id == "ListDomains")
     );
-    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert_eq!(report.log.warnings.len(), 1, "{:?}", report.log.warnings);
     assert!(
-        report.warnings[0].contains("`ListDomains`")
-            && report.warnings[0].contains("`filter`")
-            && report.warnings[0].contains("deepObject"),
+        report.log.warnings[0].contains("`ListDomains`")
+            && report.log.warnings[0].contains("`filter`")
+            && report.log.warnings[0].contains("deepObject"),
         "{}",
-        report.warnings[0]
+        report.log.warnings[0]
     );
 }
 
@@ -572,4 +590,198 @@ fn union_variants_keep_only_their_discriminators_closed() {
             "{variant}: status is opened"
         );
     }
+}
+
+#[test]
+fn the_pass_registry_lists_each_pass_once_with_its_scope_and_direction() {
+    use normalize::{Direction, PASSES, Scope};
+    let names: Vec<&str> = PASSES.iter().map(|p| p.name).collect();
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    // The shape check runs first: later passes index the document freely.
+    assert_eq!(names[0], "check_shape");
+    // Inbound schema passes are the ones webhook payloads go through.
+    let inbound: Vec<&str> = PASSES
+        .iter()
+        .filter(|p| p.scope == Scope::Schemas && p.direction != Direction::Outbound)
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(
+        inbound,
+        [
+            "open_objects",
+            "drop_format_constraints",
+            "forward_compatible_responses",
+            "absent_as_empty"
+        ]
+    );
+    // Forward compatibility decides which schemas requests share before
+    // request defaults are removed from those.
+    let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
+    assert!(at("forward_compatible_responses") < at("unset_request_defaults"));
+    // Absent values come after enums are opened (an open enum's is `""`).
+    assert!(at("forward_compatible_responses") < at("absent_as_empty"));
+    assert!(at("extract_multipart") < at("prefer_json_bodies"));
+}
+
+#[test]
+fn each_pass_is_one_file_of_build_normalize() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("build/normalize");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter_map(|f| f.strip_suffix(".rs").map(str::to_string))
+        // The registry, the report, and what the inbound passes share.
+        .filter(|f| !["mod", "report", "discriminators", "inbound"].contains(&f.as_str()))
+        .collect();
+    files.sort();
+    let mut names: Vec<String> = normalize::PASSES
+        .iter()
+        .map(|p| p.name.to_string())
+        .collect();
+    names.sort();
+    assert_eq!(files, names);
+}
+
+#[test]
+fn absent_required_scalars_of_inbound_schemas_decode_as_empty() {
+    let mut s = spec(json!({
+        "/things/{id}": {"get": {"operationId": "GetThing", "responses": {"200": ok("Thing")}}},
+        "/count": {"get": {"operationId": "GetCount", "responses": {
+            "200": {"description": "inline", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["count"], "properties": {"count": {"type": "integer"}}
+            }}}}
+        }}},
+        "/things": {"post": {
+            "operationId": "CreateThing",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Input"}}}},
+            "responses": {"200": ok("Thing")}
+        }}
+    }));
+    let schemas = s["components"]["schemas"].as_object_mut().unwrap();
+    schemas.insert("Thing".into(), json!({
+        "type": "object",
+        "required": ["name", "count", "ratio", "flag", "status", "when", "kind", "nested", "items", "given", "either"],
+        "properties": {
+            "name": {"type": "string"},
+            "count": {"type": "integer", "format": "int64"},
+            "ratio": {"type": "number"},
+            "flag": {"type": "boolean"},
+            "status": {"type": "string", "enum": ["active"]},
+            "when": {"type": "string", "format": "date-time"},
+            "kind": {"$ref": "#/components/schemas/Kind"},
+            "given": {"type": "integer", "default": 7},
+            "nested": {"type": "object", "required": ["inner"], "properties": {"inner": {"type": "string"}}},
+            "items": {"type": "array", "items": {"type": "object", "required": ["at"], "properties": {"at": {"type": "integer"}}}},
+            "either": {"oneOf": [{"$ref": "#/components/schemas/Left"}, {"$ref": "#/components/schemas/Right"}]}
+        }
+    }));
+    schemas.insert("Kind".into(), json!({"type": "string"}));
+    schemas.insert(
+        "Left".into(),
+        json!({"type": "object", "required": ["left"], "properties": {"left": {"type": "string"}}}),
+    );
+    schemas.insert("Right".into(), json!({"type": "object", "required": ["right"], "properties": {"right": {"type": "string"}}}));
+    schemas.insert(
+        "Input".into(),
+        json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}),
+    );
+    let report = normalize(&mut s).unwrap();
+    let thing = &s["components"]["schemas"]["Thing"];
+    let default = |p: &str| thing["properties"][p].get("default").cloned();
+    assert_eq!(default("name"), Some(json!("")));
+    assert_eq!(default("count"), Some(json!(0)));
+    assert_eq!(default("ratio"), Some(json!(0.0)));
+    assert_eq!(default("flag"), Some(json!(false)));
+    // An open enum's empty value is its unknown variant's `""`.
+    assert_eq!(default("status"), Some(json!("")));
+    // A reference was made optional already (`forward_compatible_responses`).
+    assert_eq!(default("kind"), None);
+    // A string typify types (a date) has no empty value; a spec default is kept.
+    assert_eq!(default("when"), None);
+    assert_eq!(default("given"), Some(json!(7)));
+    assert_eq!(thing["required"], json!(["given", "when"]));
+    // Inline objects too, in properties and array items.
+    assert_eq!(
+        thing["properties"]["nested"]["properties"]["inner"]["default"],
+        ""
+    );
+    assert_eq!(
+        thing["properties"]["items"]["items"]["properties"]["at"]["default"],
+        0
+    );
+    // An inline response schema too.
+    let inline = s
+        .pointer("/paths/~1count/get/responses/200/content/application~1json/schema")
+        .unwrap();
+    assert_eq!(inline["properties"]["count"]["default"], 0);
+    assert_eq!(inline.get("required"), None);
+    // A union's variants keep what tells them apart.
+    assert_eq!(
+        s["components"]["schemas"]["Left"]["required"],
+        json!(["left"])
+    );
+    assert_eq!(
+        s["components"]["schemas"]["Right"]["required"],
+        json!(["right"])
+    );
+    // What requests use stays as strict as the spec says.
+    assert_eq!(
+        s["components"]["schemas"]["Input"]["required"],
+        json!(["name"])
+    );
+    assert!(
+        s["components"]["schemas"]["Input"]["properties"]["name"]
+            .get("default")
+            .is_none()
+    );
+    assert_eq!(report.log.compat.absent_as_empty, 8);
+}
+
+/// typify merges the declarations an `allOf`'s parts make of one property
+/// and drops their defaults: such a property stays required, so its field
+/// keeps its type.
+#[test]
+fn a_property_two_all_of_parts_declare_stays_required() {
+    let mut s = spec(json!({
+        "/a": {"get": {"operationId": "GetA", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"allOf": [
+                {"$ref": "#/components/schemas/Base"},
+                {"type": "object", "properties": {"status": {"type": "string", "enum": ["revoked"]}}}
+            ]}}}}}}},
+        "/b": {"get": {"operationId": "GetB", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"allOf": [
+                {"$ref": "#/components/schemas/Base"},
+                {"$ref": "#/components/schemas/Other"}
+            ]}}}}}}}
+    }));
+    let schemas = s["components"]["schemas"].as_object_mut().unwrap();
+    schemas.insert(
+        "Base".into(),
+        json!({"type": "object", "required": ["status", "name"], "properties": {
+            "status": {"type": "string"}, "name": {"type": "string"}
+        }}),
+    );
+    schemas.insert(
+        "Other".into(),
+        json!({"type": "object", "properties": {"status": {"type": "string"}}}),
+    );
+    normalize(&mut s).unwrap();
+    // Base alone: both absent-as-empty.
+    assert_eq!(s["components"]["schemas"]["Base"].get("required"), None);
+    // In the compositions, `status` (declared twice) is required again.
+    let schema = |path: &str| {
+        s.pointer(&format!(
+            "/paths/~1{path}/get/responses/200/content/application~1json/schema/allOf"
+        ))
+        .unwrap()
+        .clone()
+    };
+    assert_eq!(schema("a")[1]["required"], json!(["status"]));
+    assert_eq!(
+        schema("b")[2],
+        json!({"type": "object", "required": ["status"]})
+    );
 }

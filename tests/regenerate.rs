@@ -1,9 +1,11 @@
 //! Drop-in regeneration: the crate built from Clerk's own, newer spec
 //! (`../shared/clerk/reference/bapi-2021-02-05.v1-2026-08.yml`, about 205
 //! operations) builds, passes its generated per-operation and
-//! forward-compatibility tests, and a smoke test (`tests/regenerated.rs`);
-//! and a spec that cannot be generated fails the build with a message that
-//! names the operation. Both build in this crate's own target directory:
+//! forward-compatibility tests, and a smoke test (`tests/regenerated.rs`),
+//! with its webhook events generated from Clerk's own webhook spec
+//! (`CLERK_WEBHOOK_SPEC`, `tests/webhooks.rs` run on that build); and a spec
+//! that cannot be generated fails the build with a message that names the
+//! operation (or, for a webhook spec, the event). Both build in this crate's own target directory:
 //! every dependency is reused as the outer `cargo test` built it, and the
 //! crate itself gets separate artifacts (a profile setting for this package
 //! alone, see [`cargo`]), so the outer build's are left as they were.
@@ -36,8 +38,19 @@ fn newer_spec() -> Option<PathBuf> {
 /// setting, which gives them their own file names: the outer build's
 /// library, which the doctests link against later, is not overwritten.
 fn cargo(spec: &Path, args: &[&str]) -> std::process::Output {
+    cargo_with(spec, None, args)
+}
+
+/// [`cargo`], with the webhook events generated from `webhook_spec`
+/// (`CLERK_WEBHOOK_SPEC`) when given.
+fn cargo_with(spec: &Path, webhook_spec: Option<&Path>, args: &[&str]) -> std::process::Output {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    Command::new(cargo)
+    let mut command = Command::new(cargo);
+    match webhook_spec {
+        Some(w) => command.env("CLERK_WEBHOOK_SPEC", w),
+        None => command.env_remove("CLERK_WEBHOOK_SPEC"),
+    };
+    command
         .args(args)
         .args([
             "--all-features",
@@ -55,8 +68,12 @@ fn cargo(spec: &Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn a_newer_clerk_spec_builds_and_works() {
     let Some(spec) = newer_spec() else { return };
-    let out = cargo(
+    // Clerk's own webhook spec too: its events typed beside the newer client
+    // (where their schemas are the newer API's, as its types).
+    let webhooks = spec.with_file_name("webhooks-2025-04-15.yml");
+    let out = cargo_with(
         &spec,
+        Some(&webhooks),
         &[
             "test",
             "--no-fail-fast",
@@ -66,6 +83,8 @@ fn a_newer_clerk_spec_builds_and_works() {
             "operations",
             "--test",
             "compat",
+            "--test",
+            "webhooks",
         ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -80,7 +99,7 @@ fn a_newer_clerk_spec_builds_and_works() {
         "building from {} failed:\n{stderr}\n{stdout}",
         spec.display()
     );
-    assert_eq!(results.len(), 3, "three test binaries ran:\n{stdout}");
+    assert_eq!(results.len(), 4, "four test binaries ran:\n{stdout}");
     // The generated per-operation tests cover the newer spec's ~205 operations.
     let ops: usize = results[1]
         .split_whitespace()
@@ -131,5 +150,51 @@ paths:
     assert!(
         !stderr.contains("stack backtrace"),
         "no backtrace:\n{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_webhook_spec_fails_the_build_naming_the_event() {
+    if newer_spec().is_none() {
+        return;
+    }
+    // `data` of one event refers to a schema the document does not define.
+    let bad = crate_dir().join("target/regen-bad-webhooks.yaml");
+    std::fs::create_dir_all(bad.parent().unwrap()).unwrap();
+    std::fs::write(
+        &bad,
+        r#"openapi: 3.0.3
+info: {title: Broken, version: v1}
+x-webhooks:
+  user.created:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              allOf:
+                - {$ref: '#/components/schemas/Envelope'}
+                - properties: {data: {$ref: '#/components/schemas/Usr'}}
+components:
+  schemas:
+    Envelope: {type: object, properties: {type: {type: string}}}
+    User: {type: object, properties: {id: {type: string}}}
+"#,
+    )
+    .unwrap();
+    let api = crate_dir().join("openapi/clerk.yaml");
+    let out = cargo_with(&api, Some(&bad), &["build", "--lib"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "a broken webhook spec must not build"
+    );
+    assert!(
+        stderr.contains("clerk-backend could not generate its client"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("regen-bad-webhooks.yaml: webhook event `user.created`: `data` refers to `#/components/schemas/Usr`"),
+        "{stderr}"
     );
 }

@@ -105,6 +105,9 @@ fn report<T>(
 /// payloads' lists and flags): `null` decodes as the type's default, an
 /// empty collection or `false` (absence is `#[serde(default)]`'s job).
 #[doc(hidden)]
+// Only generated types call it, from their derived `Deserialize`, which the
+// dead-code lint does not count.
+#[allow(dead_code)]
 pub fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,

@@ -26,7 +26,8 @@
 //!
 //! [`Webhook::verify`] checks all of this and then decodes the body into a
 //! [`WebhookEvent`], whose [`data`](WebhookEvent::data) is an [`EventData`]
-//! typed for the common Clerk events. Event types this crate does not know,
+//! with a variant per event of Clerk's webhook spec, generated at build time
+//! (`openapi/webhooks.yaml`). Event types this crate does not know,
 //! and known events whose payload does not fit the typed model, are returned
 //! as [`EventData::Unknown`] with the raw JSON, so a new event type or payload
 //! change on Clerk's side never turns a genuine delivery into an error.
@@ -45,7 +46,7 @@
 //!     let event = webhook.verify(headers, body)?;
 //!     match event.data {
 //!         EventData::UserCreated(user) => println!("new user {}", user.id),
-//!         EventData::UserDeleted(deleted) => println!("user {} deleted", deleted.id),
+//!         EventData::UserDeleted(deleted) => println!("user {:?} deleted", deleted.id),
 //!         EventData::Unknown(raw) => println!("unhandled {}: {raw}", event.event_type),
 //!         _ => {}
 //!     }
@@ -55,11 +56,11 @@
 
 mod events;
 
-pub use events::{
-    DeletedObject, Email, EmailAddress, EventData, Organization, OrganizationInvitation,
-    OrganizationMembership, OrganizationMembershipPublicUserData, PhoneNumber, Session, Sms, User,
-    UserEvent, WebhookEvent,
-};
+pub use events::payloads;
+/// The payload types, also under [`payloads`] (each is a generated type of
+/// [`crate::types`]).
+pub use events::payloads::*;
+pub use events::{EventData, WebhookEvent};
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -8,6 +8,9 @@
 
 #![allow(dead_code)]
 
+#[path = "records.rs"]
+mod records;
+
 use std::sync::LazyLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -187,13 +190,14 @@ pub fn unix_now() -> i64 {
         .as_secs() as i64
 }
 
+/// A `user.created` delivery of a whole user, as Clerk's API sends one.
 pub fn user_created() -> Vec<u8> {
     serde_json::to_vec(&json!({
         "type": "user.created",
         "object": "event",
         "timestamp": 1_700_000_000_000_i64,
         "instance_id": "ins_1",
-        "data": {"id": "user_hook", "object": "user", "first_name": "Ada"},
+        "data": records::user("user_hook", json!({"first_name": "Ada"})),
     }))
     .unwrap()
 }
