@@ -133,6 +133,7 @@ pub fn run() -> Result<(), String> {
         &report.found.multipart,
         &report.found.query_styles,
         &meta,
+        api_version.as_deref(),
         &file,
     );
     let pages = paginate::generate(&spec, &file);

@@ -115,11 +115,20 @@ pub fn components_mut(spec: &mut Value) -> &mut Value {
         .or_insert_with(|| json!({}))
 }
 
+/// The date Clerk's v1 line carries in its newer publications
+/// (`bapi/2021-02-05.yml` says `version: '2021-02-05'`, older ones `v1`).
+/// It names the undated line itself, which Clerk serves without a
+/// `Clerk-API-Version` header, so a spec of that line sends none.
+pub const V1_LINE: &str = "2021-02-05";
+
 /// `info.version` when it is a date (`2025-11-10`): Clerk's dated API
-/// versions, sent as the `Clerk-API-Version` header. `v1` and other labels
-/// give `None`.
+/// versions, sent as the `Clerk-API-Version` header. `v1`, other labels and
+/// the v1 line's own date ([`V1_LINE`]) give `None`.
 pub fn api_version_date(spec: &Value) -> Option<String> {
     let v = spec.pointer("/info/version")?.as_str()?.trim();
+    if v == V1_LINE {
+        return None;
+    }
     let b = v.as_bytes();
     let is_date = b.len() == 10
         && b[4] == b'-'

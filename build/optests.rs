@@ -56,6 +56,7 @@ pub fn generate(
     multipart: &[MultipartOp],
     styles: &[QueryStyle],
     meta: &OperationMeta,
+    api_version: Option<&str>,
     file: &syn::File,
 ) -> String {
     let types = setter_types(file);
@@ -76,9 +77,8 @@ pub fn generate(
                     Fill::RequiredOnly => &mut minimal,
                 };
                 let (call, mut when) = request(path, method, op, fill, styles, &types, sampler);
-                if let Some(version) = meta.pinned.get(&snake(id)) {
-                    write!(when, ".header(\"clerk-api-version\", {version:?})").unwrap();
-                }
+                let pinned = meta.pinned.get(&snake(id)).map(String::as_str);
+                expect_version(&mut when, pinned.or(api_version));
                 let name = match fill {
                     Fill::Everything => snake(id),
                     Fill::RequiredOnly => format!("{}_sends_only_what_is_set", snake(id)),
@@ -93,11 +93,25 @@ pub fn generate(
             .as_ref()
             .map(|r| full.sample(&serde_json::json!({ "$ref": r }), "response"));
         for fill in [Fill::Everything, Fill::RequiredOnly] {
-            let (call, when, name) = multipart_request(op, fill);
+            let (call, mut when, name) = multipart_request(op, fill);
+            let pinned = meta
+                .pinned
+                .get(&snake(&op.operation_id))
+                .map(String::as_str);
+            expect_version(&mut when, pinned.or(api_version));
             push_test(&mut out, &name, &when, 200, response.as_ref(), &call);
         }
     }
     out
+}
+
+/// The `Clerk-API-Version` a request must carry: its operation's pinned
+/// version, else the spec's date; none at all for an undated spec.
+fn expect_version(when: &mut String, version: Option<&str>) {
+    match version {
+        Some(v) => write!(when, ".header(\"clerk-api-version\", {v:?})").unwrap(),
+        None => when.push_str(".header_missing(\"clerk-api-version\")"),
+    }
 }
 
 /// The builder call and the mock's expectations for one operation: method,

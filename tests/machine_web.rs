@@ -1,5 +1,5 @@
-//! Machine tokens through the web integrations (axum and actix-web),
-//! against the fake: a route can require a session, a machine token of
+//! Machine tokens through the web integrations (axum, actix-web, Rocket and
+//! Poem), against the fake: a route can require a session, a machine token of
 //! given kinds, or either; rejections carry the shared JSON body and
 //! `WWW-Authenticate`.
 
@@ -93,8 +93,23 @@ where
     // Either.
     ok(send("/any", t(&tokens.session)).await, "session user_");
     ok(send("/any", t(&tokens.api_key)).await, "machine api_key");
+}
 
-    // A layer or middleware narrowing a route to API keys.
+/// A layer, middleware or fairing narrowing `/keys/only` to API keys.
+async fn check_narrowed<F, Fut>(tokens: &Tokens, send: F)
+where
+    F: Fn(&'static str, Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Seen>,
+{
+    let ok = |seen: Seen, text: &str| {
+        assert_eq!(seen.0, 200, "{seen:?}");
+        assert!(seen.2.as_str().unwrap().starts_with(text), "{seen:?}");
+    };
+    let refused = |seen: Seen, reason: &str| {
+        assert_eq!(seen.0, 401, "{seen:?}");
+        assert_eq!(seen.2["reason"], reason, "{seen:?}");
+    };
+    let t = |s: &str| Some(s.to_owned());
     ok(send("/keys/only", t(&tokens.api_key)).await, "api_key");
     refused(
         send("/keys/only", t(&tokens.m2m)).await,
@@ -151,7 +166,7 @@ mod axum_routes {
             .route("/any", get(any))
             .nest("/keys", keys)
             .with_state(ClerkConfig::from(auth));
-        check_routes(&tokens, |path, token| {
+        let send = |path, token: Option<String>| {
             let app = app.clone();
             async move {
                 let mut req = http::Request::get(path);
@@ -169,8 +184,9 @@ mod axum_routes {
                     .unwrap();
                 (status, challenge, body(&bytes))
             }
-        })
-        .await;
+        };
+        check_routes(&tokens, &send).await;
+        check_narrowed(&tokens, &send).await;
         // Clerk unreachable: 503, never 401.
         fake.inject(
             clerk_backend::testing::Fault::status(503)
@@ -219,7 +235,7 @@ mod actix_routes {
         )
         .await;
         let app = &app;
-        check_routes(&tokens, |path, token| async move {
+        let send = |path, token: Option<String>| async move {
             let mut req = TestRequest::get().uri(path);
             if let Some(token) = token {
                 req = req.insert_header(("authorization", format!("Bearer {token}")));
@@ -232,7 +248,132 @@ mod actix_routes {
                 .map(|v| v.to_str().unwrap().to_owned());
             let bytes = test::read_body(response).await;
             (status, challenge, body(&bytes))
-        })
-        .await;
+        };
+        check_routes(&tokens, &send).await;
+        check_narrowed(&tokens, &send).await;
+    }
+}
+
+#[cfg(feature = "rocket")]
+mod rocket_routes {
+    use super::*;
+    use clerk_backend::rocket::{ClerkConfig, ClerkFairing};
+    use rocket::http::Header;
+    use rocket::local::asynchronous::Client;
+    use rocket::{Build, Rocket, get, routes};
+
+    #[get("/machine")]
+    async fn machine_route(m: ClerkMachine) -> String {
+        machine(m).await
+    }
+
+    #[get("/session")]
+    async fn session_route(auth: ClerkAuth) -> String {
+        session(auth).await
+    }
+
+    #[get("/any")]
+    async fn any_route(auth: Authenticated) -> String {
+        any(auth).await
+    }
+
+    #[get("/only")]
+    async fn only_route(m: ClerkMachine) -> String {
+        machine(m).await
+    }
+
+    fn quiet() -> Rocket<Build> {
+        rocket::custom(rocket::Config::figment().merge(("log_level", "off")))
+    }
+
+    async fn send(client: &Client, path: &'static str, token: Option<String>) -> Seen {
+        let mut req = client.get(path);
+        if let Some(token) = token {
+            req = req.header(Header::new("authorization", format!("Bearer {token}")));
+        }
+        let response = req.dispatch().await;
+        let status = response.status().code;
+        let challenge = response
+            .headers()
+            .get_one("www-authenticate")
+            .map(str::to_owned);
+        let bytes = response.into_bytes().await.unwrap_or_default();
+        (status, challenge, body(&bytes))
+    }
+
+    #[rocket::async_test]
+    async fn rocket_routes_require_what_they_name() {
+        let fake = FakeClerk::start().await;
+        let tokens = tokens(&fake).await;
+        let auth = fake.authenticator();
+        // Guards configured by the managed state.
+        let app = quiet()
+            .manage(ClerkConfig::from(auth.clone()))
+            .mount("/", routes![machine_route, session_route, any_route])
+            .attach(ClerkFairing::managed());
+        let client = Client::untracked(app).await.unwrap();
+        check_routes(&tokens, |path, token| send(&client, path, token)).await;
+        // A fairing is the whole application's: a second one narrowed to
+        // API keys.
+        let keys = quiet()
+            .mount("/keys", routes![only_route])
+            .attach(ClerkFairing::require_auth(auth).accepting(api_keys_only()));
+        let client = Client::untracked(keys).await.unwrap();
+        check_narrowed(&tokens, |path, token| send(&client, path, token)).await;
+    }
+}
+
+#[cfg(feature = "poem")]
+mod poem_routes {
+    use super::*;
+    use clerk_backend::poem::{ClerkConfig, ClerkMiddleware};
+    use poem::{Endpoint, EndpointExt, Request, Route, get, handler};
+
+    #[handler]
+    async fn machine_ep(m: ClerkMachine) -> String {
+        machine(m).await
+    }
+
+    #[handler]
+    async fn session_ep(auth: ClerkAuth) -> String {
+        session(auth).await
+    }
+
+    #[handler]
+    async fn any_ep(auth: Authenticated) -> String {
+        any(auth).await
+    }
+
+    #[tokio::test]
+    async fn poem_routes_require_what_they_name() {
+        let fake = FakeClerk::start().await;
+        let tokens = tokens(&fake).await;
+        let auth = fake.authenticator();
+        let keys = Route::new()
+            .at("/only", get(machine_ep))
+            .with(ClerkMiddleware::require_auth(auth.clone()).accepting(api_keys_only()));
+        let app = Route::new()
+            .at("/machine", get(machine_ep))
+            .at("/session", get(session_ep))
+            .at("/any", get(any_ep))
+            .nest("/keys", keys)
+            .data(ClerkConfig::from(auth));
+        let app = &app;
+        let send = |path, token: Option<String>| async move {
+            let mut req = Request::builder().uri_str(path);
+            if let Some(token) = token {
+                req = req.header("authorization", format!("Bearer {token}"));
+            }
+            let response = app.get_response(req.finish()).await;
+            let status = response.status().as_u16();
+            let challenge = response
+                .headers()
+                .get("www-authenticate")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let bytes = response.into_body().into_vec().await.unwrap();
+            (status, challenge, body(&bytes))
+        };
+        check_routes(&tokens, &send).await;
+        check_narrowed(&tokens, &send).await;
     }
 }

@@ -290,6 +290,11 @@ fn dated_versions_are_recognised() {
         openapi::api_version_date(&json!({"info": {"version": "2025-1-10x"}})),
         None
     );
+    // The v1 line's own date is the undated line: no header.
+    assert_eq!(
+        openapi::api_version_date(&json!({"info": {"version": "2021-02-05"}})),
+        None
+    );
 }
 
 #[test]

@@ -1,7 +1,10 @@
-//! Drop-in regeneration: the crate built from Clerk's own, newer spec
+//! Drop-in regeneration: the crate built from Clerk's own v1-line specs
+//! builds and passes its generated per-operation and forward-compatibility
+//! tests: the newer one
 //! (`../shared/clerk/reference/bapi-2021-02-05.v1-2026-08.yml`, about 205
-//! operations) builds, passes its generated per-operation and
-//! forward-compatibility tests, and a smoke test (`tests/regenerated.rs`),
+//! operations) also a smoke test (`tests/regenerated.rs`), and the October
+//! 2024 one (about 120 operations) as well; neither sends a
+//! `Clerk-API-Version` (the generated tests check that),
 //! with its webhook events generated from Clerk's own webhook spec
 //! (`CLERK_WEBHOOK_SPEC`, `tests/webhooks.rs` run on that build); and a spec
 //! that cannot be generated fails the build with a message that names the
@@ -19,7 +22,12 @@ fn crate_dir() -> PathBuf {
 }
 
 fn newer_spec() -> Option<PathBuf> {
-    let spec = crate_dir().join("../shared/clerk/reference/bapi-2021-02-05.v1-2026-08.yml");
+    reference("bapi-2021-02-05.v1-2026-08.yml")
+}
+
+/// A file of `../shared/clerk/reference`, or `None` (saying so) when absent.
+fn reference(name: &str) -> Option<PathBuf> {
+    let spec = crate_dir().join("../shared/clerk/reference").join(name);
     if spec.exists() {
         Some(spec.canonicalize().unwrap())
     } else {
@@ -39,6 +47,35 @@ fn newer_spec() -> Option<PathBuf> {
 /// library, which the doctests link against later, is not overwritten.
 fn cargo(spec: &Path, args: &[&str]) -> std::process::Output {
     cargo_with(spec, None, args)
+}
+
+/// The `test result` lines of a `cargo test` run, printed; fails with the
+/// whole output unless the run succeeded with `binaries` test binaries.
+fn results(spec: &Path, out: &std::process::Output, binaries: usize) -> Vec<String> {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let results: Vec<String> = stdout
+        .lines()
+        .filter(|l| l.starts_with("test result"))
+        .map(str::to_string)
+        .collect();
+    println!("{}", results.join("\n"));
+    assert!(
+        out.status.success(),
+        "building from {} failed:\n{stderr}\n{stdout}",
+        spec.display()
+    );
+    assert_eq!(results.len(), binaries, "test binaries that ran:\n{stdout}");
+    results
+}
+
+/// How many tests passed, from a `test result` line.
+fn passed(result: &str) -> usize {
+    result
+        .split_whitespace()
+        .nth(3)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 /// [`cargo`], with the webhook events generated from `webhook_spec`
@@ -87,26 +124,31 @@ fn a_newer_clerk_spec_builds_and_works() {
             "webhooks",
         ],
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let results: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.starts_with("test result"))
-        .collect();
-    println!("{}", results.join("\n"));
-    assert!(
-        out.status.success(),
-        "building from {} failed:\n{stderr}\n{stdout}",
-        spec.display()
-    );
-    assert_eq!(results.len(), 4, "four test binaries ran:\n{stdout}");
+    let results = results(&spec, &out, 4);
     // The generated per-operation tests cover the newer spec's ~205 operations.
-    let ops: usize = results[1]
-        .split_whitespace()
-        .nth(3)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    assert!(ops > 200, "{}", results[1]);
+    assert!(passed(&results[1]) > 200, "{}", results[1]);
+}
+
+#[test]
+fn the_october_2024_clerk_spec_builds_and_works() {
+    let Some(spec) = reference("bapi-2021-02-05.v1-2024-10.yml") else {
+        return;
+    };
+    let out = cargo(
+        &spec,
+        &[
+            "test",
+            "--no-fail-fast",
+            "--test",
+            "operations",
+            "--test",
+            "compat",
+        ],
+    );
+    let results = results(&spec, &out, 2);
+    // Two generated tests for each of its ~120 operations (the binaries
+    // run in name order: compat, operations).
+    assert!(passed(&results[1]) > 200, "{}", results[1]);
 }
 
 #[test]

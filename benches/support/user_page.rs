@@ -29,4 +29,3 @@ pub fn page() -> Vec<u8> {
     let users: Vec<String> = (0..500).map(user).collect();
     format!("[{}]", users.join(",")).into_bytes()
 }
-
