@@ -123,7 +123,7 @@ impl ClerkConfig {
 
     /// The route options, if configured.
     pub fn route_options(&self) -> Option<RouteOptions> {
-        self.route
+        self.route.clone()
     }
 
     /// The webhook verifier, if configured.
@@ -319,7 +319,7 @@ impl Gate {
 
     #[allow(dead_code)]
     pub(crate) fn route_options(&self) -> RouteOptions {
-        self.route
+        self.route.clone()
     }
 
     pub(crate) fn options(&self) -> &VerifyOptions {

@@ -122,6 +122,7 @@ mod jwt;
 mod key;
 pub mod kind;
 mod machine;
+mod page;
 mod request;
 mod route;
 mod session;
@@ -143,6 +144,10 @@ pub use jwks::{
     DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL, JwksCache,
 };
 pub use machine::{MAX_MACHINE_CACHE_TTL, MachineAuth, MachineError};
+pub use page::{
+    AUTH_REASON_HEADER, AUTH_STATUS_HEADER, AuthReason, AuthStatus, ExpiredRefresh,
+    OrganizationSync, RefreshError, RequestState, TokenReason,
+};
 pub use request::{
     AuthState, SESSION_COOKIE, SignedOutReason, authenticate_request, session_token,
 };
