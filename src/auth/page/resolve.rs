@@ -50,9 +50,8 @@ pub(crate) async fn authenticate_request(
     }
     // Machine tokens: as the header rules decide them (cookies are never
     // read for machines).
-    let machine_header = request::bearer_token(headers).is_some_and(|token| {
-        !route.is_session_only() && TokenType::of(token) != TokenType::SessionToken
-    });
+    let machine_header = request::bearer_token(headers)
+        .is_some_and(|token| TokenType::of(token) != TokenType::SessionToken);
     if !route.accepts(TokenType::SessionToken) || machine_header {
         return from_auth_state(request::authenticate(auth, headers, route).await);
     }
