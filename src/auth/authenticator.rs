@@ -204,6 +204,11 @@ impl Authenticator {
         &self.checks
     }
 
+    /// Whether the page rules can run: the publishable key is configured.
+    pub fn has_page_rules(&self) -> bool {
+        self.frontend.is_some()
+    }
+
     pub(crate) fn frontend(&self) -> Option<&Frontend> {
         self.frontend.as_ref()
     }
