@@ -28,8 +28,9 @@ pub(crate) mod names {
     pub(crate) const REDIRECT_URL: &str = "__clerk_redirect_url";
 }
 
-/// The request as the page rules see it.
-#[derive(Debug, Clone)]
+/// The request as the page rules see it. No `Debug`: it holds the
+/// request's tokens.
+#[derive(Clone)]
 pub(crate) struct Context {
     pub(crate) is_get: bool,
     /// The URL the browser asked for, rebuilt from `x-forwarded-proto` /

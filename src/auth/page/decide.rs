@@ -34,6 +34,8 @@ pub(crate) struct Rules<'a> {
 }
 
 /// What happens next after a token failed to verify.
+// Made once per request and taken apart at once, like `AuthState`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum Step {
     Done(RequestState),
@@ -44,6 +46,7 @@ pub(crate) enum Step {
 }
 
 /// What the cookie rules need next.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum CookieStep {
     Done(RequestState),
@@ -126,7 +129,9 @@ pub(crate) fn maybe_handshake(
     let location = location.unwrap_or_else(|| handshake_url(ctx, rules, &reason));
     let mut headers = HeaderMap::new();
     match HeaderValue::from_str(&location) {
-        Ok(value) => {
+        Ok(mut value) => {
+            // It may carry the session token: kept out of Debug output.
+            value.set_sensitive(true);
             headers.insert(LOCATION, value);
         }
         Err(_) => return signed_out(reason, HeaderMap::new()),

@@ -65,10 +65,10 @@ pub(crate) async fn authenticate_request(
     let step = if let Some(token) = ctx.token_in_header.as_deref() {
         header_verified(&ctx, rules, verify_token(token, options).await)
     } else {
-        if ctx.handshake_nonce.is_some() || ctx.handshake_token.is_some() {
-            if let Some(state) = resolve_handshake(auth, &ctx).await {
-                return state;
-            }
+        if (ctx.handshake_nonce.is_some() || ctx.handshake_token.is_some())
+            && let Some(state) = resolve_handshake(auth, &ctx).await
+        {
+            return state;
         }
         match cookie_rules(&ctx, rules) {
             CookieStep::Done(state) => return state,
@@ -237,7 +237,9 @@ fn append_directives(headers: &mut HeaderMap, directives: &[String]) -> Option<S
     let mut session = None;
     for directive in directives {
         match HeaderValue::from_str(directive) {
-            Ok(value) => {
+            Ok(mut value) => {
+                // Session and refresh tokens: kept out of Debug output.
+                value.set_sensitive(true);
                 headers.append(SET_COOKIE, value);
             }
             Err(_) => {

@@ -100,6 +100,7 @@ fn case(pk: &'static str) -> Case {
 }
 
 /// What the rules decided: a state, or "refresh this expired token".
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Outcome {
     State(RequestState),
@@ -303,6 +304,15 @@ fn a_session_without_a_uat_in_a_redirect_loop_signs_in_when_it_verifies() {
         &format!("&__session={}", session_token(IAT)),
     );
     assert_handshake(&bad, "session-token-but-no-client-uat", &location, 2);
+}
+
+#[test]
+fn tokens_stay_out_of_debug_output() {
+    let token = session_token(IAT);
+    let state = case(PK_LIVE).cookie("__session", &token).state();
+    assert!(state.location().unwrap().contains(&token));
+    let debug = format!("{state:?}");
+    assert!(!debug.contains(&token), "{debug}");
 }
 
 #[test]
