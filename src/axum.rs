@@ -424,7 +424,7 @@ fn body_rejection(rejection: BytesRejection) -> BodyRejection {
 /// handling outside it, since preflight requests carry no token. Each
 /// `ClerkLayer` verifies the token it sees, even if an outer one already did.
 ///
-/// **Server-rendered pages.** Given an [`Authenticator`](crate::auth::Authenticator)
+/// **Server-rendered pages.** Given an [`Authenticator`]
 /// with the instance's publishable key (`Authenticator::from_env` reads
 /// `CLERK_PUBLISHABLE_KEY`), it applies Clerk's page rules
 /// ([`Authenticator::authenticate_request`](crate::auth::Authenticator::authenticate_request)):

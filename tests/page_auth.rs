@@ -569,3 +569,33 @@ async fn machine_tokens_are_verified_as_by_authenticate() {
         .await;
     assert_eq!(state.status(), AuthStatus::Unavailable, "{state:?}");
 }
+
+#[tokio::test]
+async fn satellite_settings_come_from_the_environment() {
+    let env = |name: &str| -> Option<String> {
+        match name {
+            "CLERK_JWT_KEY" => Some(KEY.public_pem.clone()),
+            "CLERK_PUBLISHABLE_KEY" => Some(PK_LIVE.to_owned()),
+            "CLERK_IS_SATELLITE" => Some("true".to_owned()),
+            "CLERK_DOMAIN" => Some("satellite.dev".to_owned()),
+            _ => None,
+        }
+    };
+    let auth = Authenticator::from_env_with(env).unwrap();
+    assert!(auth.has_page_rules());
+    let state = run(&auth, page("/path", &[("__client_uat", "12345")])).await;
+    assert_eq!(state.status(), AuthStatus::Handshake);
+    assert!(
+        state
+            .location()
+            .unwrap()
+            .starts_with("https://clerk.satellite.dev/v1/client/handshake?"),
+        "{state:?}"
+    );
+    // No publishable key: no page rules.
+    let plain = Authenticator::from_env_with(|name: &str| {
+        (name == "CLERK_JWT_KEY").then(|| KEY.public_pem.clone())
+    })
+    .unwrap();
+    assert!(!plain.has_page_rules());
+}

@@ -79,7 +79,11 @@ impl Authenticator {
     /// From the environment: the token checks as
     /// [`VerifyOptions::from_env`] reads them; a Backend API client when
     /// `CLERK_SECRET_KEY` is set ([`Client::from_env`]: `CLERK_API_URL`
-    /// too); `CLERK_MACHINE_SECRET_KEY` if set.
+    /// too); `CLERK_MACHINE_SECRET_KEY` if set; for the page rules
+    /// ([`authenticate_request`](Self::authenticate_request)),
+    /// `CLERK_PUBLISHABLE_KEY` and, for satellites and proxies,
+    /// `CLERK_IS_SATELLITE` (`true`), `CLERK_DOMAIN`, `CLERK_PROXY_URL`,
+    /// `CLERK_SIGN_IN_URL`.
     ///
     /// # Errors
     /// As [`VerifyOptions::from_env`]; [`VerifyError::InvalidConfig`] if the
@@ -95,6 +99,21 @@ impl Authenticator {
         let mut auth = Self::new(VerifyOptions::from_env_with(get)?);
         if let Some(key) = get(crate::env::PUBLISHABLE_KEY_ENV) {
             auth = auth.publishable_key(&key)?;
+        }
+        if let Some(satellite) = get(crate::env::IS_SATELLITE_ENV) {
+            auth = auth.satellite(matches!(
+                satellite.trim().to_ascii_lowercase().as_str(),
+                "true" | "1"
+            ));
+        }
+        if let Some(domain) = get(crate::env::DOMAIN_ENV) {
+            auth = auth.domain(domain.trim());
+        }
+        if let Some(url) = get(crate::env::PROXY_URL_ENV) {
+            auth = auth.proxy_url(url.trim());
+        }
+        if let Some(url) = get(crate::env::SIGN_IN_URL_ENV) {
+            auth = auth.sign_in_url(url.trim());
         }
         if let Some(secret_key) = get(crate::env::SECRET_KEY_ENV) {
             let mut builder = Client::builder(secret_key.trim());

@@ -129,8 +129,8 @@ mod session;
 mod token_type;
 
 pub use crate::env::{
-    API_URL_ENV, DEFAULT_API_URL, JWT_KEY_ENV, MACHINE_SECRET_KEY_ENV, PUBLISHABLE_KEY_ENV,
-    SECRET_KEY_ENV,
+    API_URL_ENV, DEFAULT_API_URL, DOMAIN_ENV, IS_SATELLITE_ENV, JWT_KEY_ENV,
+    MACHINE_SECRET_KEY_ENV, PROXY_URL_ENV, PUBLISHABLE_KEY_ENV, SECRET_KEY_ENV, SIGN_IN_URL_ENV,
 };
 pub use authenticator::Authenticator;
 pub use checks::{
