@@ -217,3 +217,64 @@ async fn a_browser_signed_in_at_clerk_is_signed_in_on_its_first_visit() {
     assert_eq!(body, "<h1>Hello, Ada</h1>", "{hops:#?}");
     assert_eq!(statuses(&hops), [307, 307, 307, 200]);
 }
+
+/// Organization sync through the loop: a page under `/orgs/{slug}` makes
+/// that organization the session's active one.
+#[tokio::test]
+async fn an_organization_page_activates_its_organization_through_the_handshake() {
+    use axum::Router;
+    use axum::routing::get;
+    use clerk_backend::auth::{OrganizationSync, RouteOptions};
+    use clerk_backend::axum::{ClerkAuth, ClerkLayer};
+
+    let fake = FakeClerk::start().await;
+    let user_id = ada(&fake).await;
+    fake.client()
+        .create_organization()
+        .body_map(|b| b.name("Acme".to_string()).created_by(user_id.clone()))
+        .send()
+        .await
+        .unwrap();
+    let sync = OrganizationSync::new()
+        .organization_patterns(["/orgs/:slug"])
+        .unwrap();
+    let app = Router::new()
+        .route(
+            "/orgs/{slug}",
+            get(|ClerkAuth(claims): ClerkAuth| async move {
+                format!("org {}", claims.org_slug().unwrap_or("none"))
+            }),
+        )
+        .layer(
+            ClerkLayer::new(fake.page_authenticator())
+                .accepting(RouteOptions::session().organization_sync(sync)),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // Signed in, no active organization.
+    let session = fake.session(&user_id).sign_in();
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 1;
+    let mut browser = Browser::default();
+    browser.set(&base, "__session", &session.token);
+    browser.set(&base, "__client_uat", &now.to_string());
+    browser.set(&base, "__clerk_db_jwt", "dvb_test");
+
+    let (hops, body) = browser.open(&format!("{base}/orgs/acme")).await;
+    assert_eq!(body, "org acme", "{hops:#?}");
+    assert_eq!(statuses(&hops), [307, 307, 307, 200]);
+    assert_eq!(
+        hops[0].reason.as_deref(),
+        Some("active-organization-mismatch")
+    );
+    assert!(hops[1].url.contains("organization_id=acme"), "{hops:#?}");
+    // An organization the user is not in cannot be activated: after the
+    // loop guard, the page gets the session as it is.
+    let (hops, body) = browser.open(&format!("{base}/orgs/other")).await;
+    assert_eq!(body, "org none", "{hops:#?}");
+}
