@@ -39,9 +39,6 @@ pub(crate) struct Context {
     pub(crate) accept: Option<String>,
     pub(crate) sec_fetch_dest: Option<String>,
     pub(crate) referrer: Option<String>,
-    /// All request headers as Clerk's refresh endpoint takes them (name,
-    /// values joined with `, `).
-    pub(crate) headers: Vec<(String, String)>,
     pub(crate) token_in_header: Option<String>,
     pub(crate) session_in_cookie: Option<String>,
     /// Only the suffixed `__refresh_<suffix>` cookie counts.
@@ -135,7 +132,6 @@ impl Context {
             accept: header(ACCEPT),
             sec_fetch_dest: header(http::HeaderName::from_static("sec-fetch-dest")),
             referrer: header(REFERER),
-            headers: joined_headers(headers),
             token_in_header: bearer_token(headers).map(str::to_owned),
             refresh_in_cookie: cookies.get(&format!("{}_{suffix}", names::REFRESH)),
             session_in_cookie,
@@ -296,7 +292,7 @@ fn first_query_values(url: &Url) -> HashMap<String, String> {
 
 /// Request headers by name, repeated values joined with `, ` (as the Fetch
 /// API's `Headers` joins them); values that are not text are left out.
-fn joined_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+pub(crate) fn joined_headers(headers: &HeaderMap) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for name in headers.keys() {
         let values: Vec<&str> = headers

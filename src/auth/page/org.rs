@@ -210,6 +210,11 @@ impl Pattern {
         if !literal.is_empty() {
             tokens.push(Token::Literal(literal));
         }
+        // Each `(.*)` multiplies the work of matching a long path: one is
+        // what organization patterns need.
+        if tokens.iter().filter(|t| **t == Token::Rest).count() > 1 {
+            return Err(invalid("at most one (.*) is supported"));
+        }
         Ok(Pattern {
             source: source.to_owned(),
             tokens,
@@ -380,7 +385,13 @@ mod tests {
 
     #[test]
     fn unsupported_patterns_are_configuration_errors() {
-        for bad in ["orgs/:id", "/orgs/:", "/orgs/:id?", "/orgs/(\\d+)"] {
+        for bad in [
+            "orgs/:id",
+            "/orgs/:",
+            "/orgs/:id?",
+            "/orgs/(\\d+)",
+            "/(.*)/x/(.*)",
+        ] {
             assert!(
                 OrganizationSync::new()
                     .organization_patterns([bad])

@@ -8,7 +8,7 @@ use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use serde::Deserialize;
 
-use super::context::{Context, names, peek};
+use super::context::{Context, joined_headers, names, peek};
 use super::decide::{
     CookieStep, Rules, Step, after_refresh_failure, cookie_rules, cookie_verified, header_verified,
     signed_in, signed_out, unavailable, without_params,
@@ -80,7 +80,7 @@ pub(crate) async fn authenticate_request(
     };
     match step {
         Step::Done(state) => state,
-        Step::Refresh(expired) => refresh(auth, &ctx, rules, expired).await,
+        Step::Refresh(expired) => refresh(auth, &ctx, headers, rules, expired).await,
     }
 }
 
@@ -325,10 +325,11 @@ struct ClerkErrorCode {
 async fn refresh(
     auth: &Authenticator,
     ctx: &Context,
+    headers: &HeaderMap,
     rules: Rules<'_>,
     expired: VerifyError,
 ) -> RequestState {
-    match attempt_refresh(auth, ctx).await {
+    match attempt_refresh(auth, ctx, headers).await {
         Ok(state) => state,
         Err(why) => after_refresh_failure(ctx, rules, expired, why),
     }
@@ -337,6 +338,7 @@ async fn refresh(
 async fn attempt_refresh(
     auth: &Authenticator,
     ctx: &Context,
+    request_headers: &HeaderMap,
 ) -> Result<RequestState, RefreshError> {
     let api = auth.backend().ok_or(RefreshError::MissingApiClient)?;
     let expired = ctx
@@ -351,11 +353,12 @@ async fn attempt_refresh(
         .sid
         .filter(|s| !s.is_empty())
         .ok_or(RefreshError::ExpiredSessionTokenMissingSidClaim)?;
-    let request_headers: serde_json::Map<String, serde_json::Value> = ctx
-        .headers
-        .iter()
-        .map(|(name, value)| (name.clone(), serde_json::json!([value])))
-        .collect();
+    // As Clerk's SDK sends them: each name with its (joined) value.
+    let request_headers: serde_json::Map<String, serde_json::Value> =
+        joined_headers(request_headers)
+            .into_iter()
+            .map(|(name, value)| (name, serde_json::json!([value])))
+            .collect();
     let body = serde_json::json!({
         "format": "cookie",
         "suffixed_cookies": ctx.suffixed,
