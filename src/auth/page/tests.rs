@@ -948,3 +948,58 @@ fn a_handshake_on_an_organization_page_names_the_organization() {
         org_location("%2Forgs%2Facme", "acme").replace("active-organization-mismatch", reason);
     assert_handshake(&c.state(), reason, &location, 1);
 }
+
+#[test]
+fn production_ignores_the_development_sync_parameters() {
+    let state = case(PK_LIVE)
+        .url("/path?__clerk_redirect_url=http%3A%2F%2Flocalhost%3A3001%2F")
+        .cookie("__client_uat", "12345")
+        .cookie("__session", session_token(IAT))
+        .state();
+    assert_signed_in(&state);
+}
+
+#[test]
+fn eligibility_is_by_destination_not_method() {
+    // As Clerk's SDK decides: a form POST loading a page is a page load.
+    let mut post = case(PK_LIVE).cookie("__client_uat", "12345");
+    post.method = Method::POST;
+    let reason = "client-uat-but-no-session-token";
+    assert_handshake(
+        &post.state(),
+        reason,
+        &handshake_location(reason, false, ""),
+        1,
+    );
+}
+
+#[test]
+fn the_dev_browser_cookie_follows_the_suffix_choice() {
+    let suffix = super::instance::cookie_suffix(PK_TEST);
+    let name =
+        |base: &str| -> &'static str { Box::leak(format!("{base}_{suffix}").into_boxed_str()) };
+    let token = session_token(IAT);
+    let c = || {
+        case(PK_TEST)
+            .cookie(name("__client_uat"), "12345")
+            .cookie(name("__session"), &token)
+            .cookie(name("__clerk_db_jwt"), "dvb_suffixed")
+            .cookie("__clerk_db_jwt", "dvb_plain")
+    };
+    let ctx = c().context();
+    assert!(ctx.suffixed);
+    assert_eq!(ctx.dev_browser.as_deref(), Some("dvb_suffixed"));
+    assert_signed_in(&c().state());
+    let reason = "session-token-expired-refresh-non-eligible-no-refresh-cookie";
+    let location = handshake_location(
+        reason,
+        true,
+        &format!("&__session={token}&__clerk_db_jwt=dvb_suffixed"),
+    );
+    assert_handshake(&c().verdict(expired()).state(), reason, &location, 1);
+    // The live key's suffixed cookies are another instance's to a test key.
+    let other = case(PK_TEST)
+        .cookie("__client_uat_MqCvchyS", "12345")
+        .cookie("__session_MqCvchyS", &token);
+    assert!(!other.context().suffixed);
+}
