@@ -278,3 +278,51 @@ async fn an_organization_page_activates_its_organization_through_the_handshake()
     let (hops, body) = browser.open(&format!("{base}/orgs/other")).await;
     assert_eq!(body, "org none", "{hops:#?}");
 }
+
+/// A refresh cookie (as the handshake leaves one): an expired session is
+/// refreshed in place through the Backend API, without a redirect.
+#[tokio::test]
+async fn an_expired_session_with_a_refresh_cookie_is_refreshed_without_a_redirect() {
+    let fake = FakeClerk::start().await;
+    let user_id = ada(&fake).await;
+    let base = serve(&fake).await;
+    let issued = SystemTime::now() - Duration::from_secs(600);
+    let old = fake.session(&user_id).issued_at(issued).sign_in();
+    let uat = issued
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let mut browser = Browser::default();
+    browser.set(&base, "__session", &old.token);
+    browser.set(&base, "__client_uat", &uat);
+    browser.set(&base, "__clerk_db_jwt", "dvb_test");
+    let refresh = fake.refresh_cookie(&old.session_id);
+    let (name, value) = refresh.split_once('=').unwrap();
+    browser.set(&base, name, value);
+
+    let (hops, body) = browser.open(&format!("{base}/")).await;
+    assert_eq!(statuses(&hops), [200], "{hops:#?}");
+    assert_eq!(body, "<h1>Hello, Ada</h1>");
+    let refreshes = fake.requests_of("RefreshSession");
+    assert_eq!(refreshes.len(), 1);
+    assert_eq!(refreshes[0].status, Some(200));
+    let body = refreshes[0].body.clone().unwrap();
+    assert_eq!(body["format"], "cookie");
+    assert_eq!(body["refresh_token"], value);
+    let fresh = browser.get(&base, "__session").unwrap().clone();
+    assert_ne!(fresh, old.token);
+
+    // A refresh token Clerk does not know: back to the handshake, saying
+    // why.
+    browser.set(&base, "__session", &old.token);
+    browser.set(&base, "__client_uat", &uat);
+    browser.set(&base, name, "rt_unknown");
+    let (hops, body) = browser.open(&format!("{base}/")).await;
+    assert_eq!(
+        hops[0].reason.as_deref(),
+        Some("session-token-expired-refresh-refresh_token_invalid"),
+        "{hops:#?}"
+    );
+    assert_eq!(body, "<h1>Hello, Ada</h1>");
+}

@@ -30,9 +30,32 @@ use crate::auth::jwt::unverified_payload;
 /// Where the fake serves its Frontend API, under its own origin.
 pub(crate) const PREFIX: &str = "/__fapi";
 
-/// Handshake nonces not yet exchanged: nonce -> cookie directives.
+/// What the fake Frontend API handed out: handshake nonces not yet
+/// exchanged (nonce -> cookie directives) and refresh tokens (token ->
+/// session ID).
 #[derive(Default)]
-pub(crate) struct Handshakes(HashMap<String, Vec<String>>);
+pub(crate) struct Handshakes {
+    nonces: HashMap<String, Vec<String>>,
+    refresh: HashMap<String, String>,
+}
+
+/// A refresh token for `session_id`, as the handshake sets it in the
+/// `__refresh_<suffix>` cookie.
+pub(crate) fn issue_refresh_token(shared: &Shared, session_id: &str) -> String {
+    let token = format!("rt_{}", base62(random_u64(), 22));
+    lock(&shared.handshakes)
+        .refresh
+        .insert(token.clone(), session_id.to_owned());
+    token
+}
+
+/// The name of the instance's refresh cookie, `__refresh_<suffix>`.
+pub(crate) fn refresh_cookie_name(shared: &Shared) -> String {
+    format!(
+        "__refresh_{}",
+        crate::auth::page::instance::cookie_suffix(&shared.publishable_key)
+    )
+}
 
 /// `GET /__fapi/v1/client/handshake`.
 pub(crate) fn handle(
@@ -79,7 +102,9 @@ pub(crate) fn handle(
     );
     if param("format") == Some("nonce") {
         let nonce = format!("hsn_{}", base62(random_u64(), 22));
-        lock(&shared.handshakes).0.insert(nonce.clone(), directives);
+        lock(&shared.handshakes)
+            .nonces
+            .insert(nonce.clone(), directives);
         back.query_pairs_mut()
             .append_pair("__clerk_handshake_nonce", &nonce);
     } else {
@@ -102,10 +127,52 @@ pub(crate) fn payload(shared: &Shared, call: &Call<'_>) -> Result<Value, ApiErro
     let nonce = call
         .query("nonce")
         .ok_or_else(|| ApiError::param_missing("nonce"))?;
-    match lock(&shared.handshakes).0.remove(nonce) {
+    match lock(&shared.handshakes).nonces.remove(nonce) {
         Some(directives) => Ok(json!({ "directives": directives })),
         None => Err(ApiError::not_found("handshake nonce", nonce)),
     }
+}
+
+/// `POST /v1/sessions/{session_id}/refresh`: a fresh token for an active
+/// session whose refresh token matches; as cookies with `format: cookie`
+/// (suffixed with `suffixed_cookies: true`, which Clerk's SDKs send), else
+/// as a token.
+pub(crate) fn refresh(shared: &Shared, call: &Call<'_>) -> Result<Value, ApiError> {
+    let session_id = call.path("session_id");
+    let body: Value = serde_json::from_slice(call.body)
+        .map_err(|_| ApiError::malformed_body("the body is not JSON"))?;
+    for field in ["expired_token", "refresh_token", "request_origin"] {
+        if !body[field].is_string() {
+            return Err(ApiError::param_missing(field));
+        }
+    }
+    let refresh_token = body["refresh_token"].as_str().unwrap_or_default();
+    let known = lock(&shared.handshakes).refresh.get(refresh_token).cloned();
+    if known.as_deref() != Some(session_id) {
+        return Err(ApiError::refresh_rejected());
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let claims =
+        session_claims(shared, session_id, None, now).ok_or_else(ApiError::refresh_rejected)?;
+    let token = shared.signer.sign(&claims);
+    if body["format"] != "cookie" {
+        return Ok(json!({"object": "token", "jwt": token}));
+    }
+    let suffix = (body["suffixed_cookies"] == true)
+        .then(|| crate::auth::page::instance::cookie_suffix(&shared.publishable_key));
+    let name = |base: &str| match &suffix {
+        Some(suffix) => format!("{base}_{suffix}"),
+        None => base.to_owned(),
+    };
+    Ok(json!({
+        "object": "cookies",
+        "cookies": [
+            format!("{}={token}; Path=/; SameSite=Lax", name("__session")),
+            format!("{}={now}; Path=/; SameSite=Strict", name("__client_uat")),
+        ],
+    }))
 }
 
 /// The session ID of the fake's `__client` cookie.
@@ -145,6 +212,7 @@ fn directives(
     match session_id.and_then(|id| session_claims(shared, id, organization, now)) {
         Some(claims) => {
             let token = shared.signer.sign(&claims);
+            let refresh = issue_refresh_token(shared, claims["sid"].as_str().unwrap_or_default());
             cookies.push(format!(
                 "{}={token}; Path=/; SameSite=Lax",
                 name("__session")
@@ -152,6 +220,10 @@ fn directives(
             cookies.push(format!(
                 "{}={now}; Path=/; SameSite=Strict",
                 name("__client_uat")
+            ));
+            cookies.push(format!(
+                "{}={refresh}; Path=/; HttpOnly; SameSite=Lax",
+                refresh_cookie_name(shared)
             ));
         }
         None => {

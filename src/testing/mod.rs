@@ -244,6 +244,15 @@ impl FakeClerk {
         format!("__client={session_id}")
     }
 
+    /// A refresh cookie for `session_id` (`__refresh_<suffix>=<token>`), as
+    /// the handshake sets it: with it, an expired session token is
+    /// refreshed through `POST /v1/sessions/{id}/refresh` without a
+    /// redirect.
+    pub fn refresh_cookie(&self, session_id: &str) -> String {
+        let token = frontend::issue_refresh_token(&self.shared, session_id);
+        format!("{}={token}", frontend::refresh_cookie_name(&self.shared))
+    }
+
     /// An [`Authenticator`](crate::auth::Authenticator) for server-rendered
     /// pages of this fake: [`authenticator`](Self::authenticator) with the
     /// publishable key (so the page rules run) and the handshake sent to

@@ -98,6 +98,10 @@ pub(crate) const HANDLERS: &[(&str, Handler)] = &[
     ("GetSessionList", sessions::list),
     ("GetSession", sessions::get),
     ("RevokeSession", sessions::revoke),
+    // Answered by `answer` with the instance's signer (see there).
+    ("RefreshSession", |_, _| {
+        Err(ApiError::not_implemented("RefreshSession"))
+    }),
     ("createApiKey", machines::create_api_key),
     ("revokeApiKey", machines::revoke_api_key),
     ("verifyApiKey", machines::verify_api_key),
@@ -374,6 +378,8 @@ fn answer(shared: &Shared, request: Received<'_>, trace_id: &str) -> Outcome {
         body: request.body,
     };
     let result = match HANDLERS.iter().find(|(id, _)| *id == operation) {
+        // It signs a token: it needs the signer, not only the store.
+        Some(_) if operation == "RefreshSession" => super::frontend::refresh(shared, &call),
         Some((_, handler)) => handler(&mut lock(&shared.store), &call),
         None if operation == HANDSHAKE_PAYLOAD => super::frontend::payload(shared, &call),
         None => Err(ApiError::not_implemented(operation)),
