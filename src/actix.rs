@@ -404,6 +404,18 @@ impl ResponseError for WebhookRejection {
 /// requests carry no token. Each `ClerkMiddleware` verifies the token it
 /// sees, even if an outer one already did.
 ///
+/// **Server-rendered pages.** Given an [`Authenticator`](crate::auth::Authenticator)
+/// with the instance's publishable key (`Authenticator::from_env` reads
+/// `CLERK_PUBLISHABLE_KEY`), it applies Clerk's page rules
+/// ([`Authenticator::authenticate_request`](crate::auth::Authenticator::authenticate_request)):
+/// a page load whose session state is unknown (an expired token, a
+/// `__client_uat` without a session, ...) is answered `307` to Clerk's
+/// handshake, and the `Set-Cookie`s of a resolved handshake or a refresh
+/// are appended to the handler's response (its own cookies stay).
+/// Requests that cannot take a redirect (fetches) are decided by the same
+/// rules without one. A failure on this side (Clerk unreachable) is
+/// answered `503`, never served as signed out.
+///
 /// ```no_run
 /// use actix_web::{App, HttpMessage, HttpRequest, web};
 /// use clerk_backend::actix::ClerkMiddleware;

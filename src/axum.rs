@@ -424,6 +424,18 @@ fn body_rejection(rejection: BytesRejection) -> BodyRejection {
 /// handling outside it, since preflight requests carry no token. Each
 /// `ClerkLayer` verifies the token it sees, even if an outer one already did.
 ///
+/// **Server-rendered pages.** Given an [`Authenticator`]
+/// with the instance's publishable key (`Authenticator::from_env` reads
+/// `CLERK_PUBLISHABLE_KEY`), it applies Clerk's page rules
+/// ([`Authenticator::authenticate_request`](crate::auth::Authenticator::authenticate_request)):
+/// a page load whose session state is unknown (an expired token, a
+/// `__client_uat` without a session, ...) is answered `307` to Clerk's
+/// handshake, and the `Set-Cookie`s of a resolved handshake or a refresh
+/// are appended to the handler's response (its own cookies stay).
+/// Requests that cannot take a redirect (fetches) are decided by the same
+/// rules without one. A failure on this side (Clerk unreachable) is
+/// answered `503`, never served as signed out.
+///
 /// It works with any tower stack over `http` types, not only axum: the
 /// service accepts any request body and any response body, and answers with
 /// an axum [`Response`] (its body is a plain [`http_body`](HttpBody) body).
@@ -501,7 +513,10 @@ where
             };
             parts.extensions.insert(admitted.auth);
             let mut response = inner.call(http::Request::from_parts(parts, body)).await?;
-            response.headers_mut().extend(admitted.response_headers);
+            // Appended: the handler's own cookies stay.
+            for (name, value) in &admitted.response_headers {
+                response.headers_mut().append(name, value.clone());
+            }
             Ok(response.map(Body::new))
         }))
     }

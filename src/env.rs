@@ -21,3 +21,11 @@ pub const WEBHOOK_SIGNING_SECRET_ENV: &str = "CLERK_WEBHOOK_SIGNING_SECRET";
 /// A machine's secret key (`ak_...`), with which M2M tokens are verified
 /// when it is set (else the instance's secret key is used).
 pub const MACHINE_SECRET_KEY_ENV: &str = "CLERK_MACHINE_SECRET_KEY";
+/// The application's domain, for a satellite (`satellite.example.com`).
+pub const DOMAIN_ENV: &str = "CLERK_DOMAIN";
+/// `true` when the application is a satellite domain of its instance.
+pub const IS_SATELLITE_ENV: &str = "CLERK_IS_SATELLITE";
+/// The URL of the application's Frontend API proxy.
+pub const PROXY_URL_ENV: &str = "CLERK_PROXY_URL";
+/// The primary domain's sign-in page, for a satellite.
+pub const SIGN_IN_URL_ENV: &str = "CLERK_SIGN_IN_URL";

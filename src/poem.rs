@@ -353,7 +353,10 @@ impl<E: Endpoint> Endpoint for ClerkEndpoint<E> {
             return result.map(IntoResponse::into_response);
         }
         let mut response = result.map_or_else(poem::Error::into_response, |r| r.into_response());
-        response.headers_mut().extend(admitted.response_headers);
+        // Appended: the handler's own cookies stay.
+        for (name, value) in &admitted.response_headers {
+            response.headers_mut().append(name, value.clone());
+        }
         Ok(response)
     }
 }

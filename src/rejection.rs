@@ -65,7 +65,7 @@ impl RejectionResponse {
             .chain(challenge)
     }
 
-    fn json(status: StatusCode, body: &ErrorBody) -> Self {
+    fn json(status: StatusCode, body: &ErrorBody<'_>) -> Self {
         RejectionResponse {
             status,
             www_authenticate: None,
@@ -93,17 +93,17 @@ impl From<RejectionResponse> for http::Response<bytes::Bytes> {
 
 /// The JSON body of every rejection, fields in this order.
 #[derive(Serialize)]
-struct ErrorBody {
+struct ErrorBody<'a> {
     error: &'static str,
-    reason: &'static str,
+    reason: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     header: Option<&'static str>,
 }
 
-impl ErrorBody {
-    fn new(error: &'static str, reason: &'static str) -> Self {
+impl<'a> ErrorBody<'a> {
+    fn new(error: &'static str, reason: &'a str) -> Self {
         ErrorBody {
             error,
             reason,
@@ -217,7 +217,10 @@ impl AuthRejection {
                         ..
                     },
                 ),
-            ) => StatusCode::SERVICE_UNAVAILABLE,
+            )
+            | AuthRejection::SignedOut(SignedOutReason::BackendUnavailable(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AuthRejection::SignedOut(reason) if reason.is_server_error() => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -236,8 +239,11 @@ impl AuthRejection {
         }
     }
 
-    /// The `reason` field, e.g. `no_token` or `token_expired`.
-    pub fn reason(&self) -> &'static str {
+    /// The `reason` field, e.g. `no_token` or `token_expired`; for a
+    /// request the page rules signed out, Clerk's reason
+    /// ([`AuthReason::as_str`](crate::auth::AuthReason::as_str), e.g.
+    /// `session-token-and-uat-missing`).
+    pub fn reason(&self) -> &str {
         let error = match self {
             AuthRejection::NotConfigured => return "not_configured",
             AuthRejection::SignedOut(SignedOutReason::NoToken) => return "no_token",
@@ -247,6 +253,11 @@ impl AuthRejection {
             }
             AuthRejection::SignedOut(SignedOutReason::Machine(error)) => {
                 return machine_reason(error);
+            }
+            AuthRejection::SignedOut(SignedOutReason::Clerk(reason)) => return reason.as_str(),
+            AuthRejection::SignedOut(SignedOutReason::Handshake) => return "handshake",
+            AuthRejection::SignedOut(SignedOutReason::BackendUnavailable(_)) => {
+                return "backend_unavailable";
             }
         };
         verify_reason(error)
@@ -353,6 +364,15 @@ impl fmt::Display for AuthRejection {
             }
             AuthRejection::SignedOut(SignedOutReason::Machine(error)) => {
                 write!(f, "signed out: {error}")
+            }
+            AuthRejection::SignedOut(SignedOutReason::Clerk(reason)) => {
+                write!(f, "signed out: {reason}")
+            }
+            AuthRejection::SignedOut(SignedOutReason::Handshake) => {
+                f.write_str("signed out: the session state needs a handshake")
+            }
+            AuthRejection::SignedOut(SignedOutReason::BackendUnavailable(why)) => {
+                write!(f, "Clerk's Backend API is unavailable: {why}")
             }
             AuthRejection::NotConfigured => {
                 f.write_str("session-token verification is not configured for this request")

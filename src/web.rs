@@ -123,7 +123,7 @@ impl ClerkConfig {
 
     /// The route options, if configured.
     pub fn route_options(&self) -> Option<RouteOptions> {
-        self.route
+        self.route.clone()
     }
 
     /// The webhook verifier, if configured.
@@ -319,7 +319,7 @@ impl Gate {
 
     #[allow(dead_code)]
     pub(crate) fn route_options(&self) -> RouteOptions {
-        self.route
+        self.route.clone()
     }
 
     pub(crate) fn options(&self) -> &VerifyOptions {
@@ -331,7 +331,17 @@ impl Gate {
     }
 
     /// What to do with the request with this head.
+    ///
+    /// With the instance's publishable key configured, Clerk's page rules
+    /// decide ([`Authenticator::authenticate_request`]): a handshake (and a
+    /// development instance's resolved handshake) is answered `307` with
+    /// its headers; the `Set-Cookie`s of a resolved handshake or a refresh
+    /// (and Clerk's debug headers) go on the handler's response. Without
+    /// it, the request's token is verified as it comes.
     pub(crate) async fn admit(&self, head: RequestHead<'_>) -> Admission {
+        if self.auth.has_page_rules() {
+            return self.admit_page(head).await;
+        }
         match self.auth.authenticate(head.headers, &self.route).await {
             AuthState::SignedOut(reason) if self.require_auth => {
                 Admission::Respond(AuthRejection::SignedOut(reason).response().into())
@@ -339,6 +349,35 @@ impl Gate {
             auth => Admission::Continue(Admitted {
                 auth,
                 response_headers: HeaderMap::new(),
+            }),
+        }
+    }
+
+    async fn admit_page(&self, head: RequestHead<'_>) -> Admission {
+        let state = self
+            .auth
+            .authenticate_request(head.method, head.uri, head.headers, &self.route)
+            .await;
+        let redirect = state.is_redirect();
+        let (_, headers, auth) = state.into_parts();
+        if redirect {
+            let mut response = http::Response::new(Bytes::new());
+            *response.status_mut() = http::StatusCode::TEMPORARY_REDIRECT;
+            *response.headers_mut() = headers;
+            return Admission::Respond(response);
+        }
+        match auth {
+            AuthState::SignedOut(reason) if self.require_auth || reason.is_server_error() => {
+                let mut response: http::Response<Bytes> =
+                    AuthRejection::SignedOut(reason).response().into();
+                for (name, value) in &headers {
+                    response.headers_mut().append(name, value.clone());
+                }
+                Admission::Respond(response)
+            }
+            auth => Admission::Continue(Admitted {
+                auth,
+                response_headers: headers,
             }),
         }
     }

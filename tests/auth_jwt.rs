@@ -867,6 +867,41 @@ async fn jwks_request_speaks_the_clients_api_version() {
     assert_eq!(mock.calls_async().await, 1);
 }
 
+/// A cache made from a client fetches through that client: its API
+/// version, `User-Agent` and extra headers, with auth's short policy (one
+/// quick retry of a 503, not the client's four attempts).
+#[tokio::test]
+async fn jwks_from_a_client_fetches_through_the_backend_api_interface() {
+    let server = MockServer::start_async().await;
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1/jwks")
+                .header("clerk-api-version", "2031-01-01")
+                .header("user-agent", "ssr-test/1")
+                .header("x-extra", "yes")
+                .header("authorization", "Bearer sk_test_client");
+            then.status(503)
+                .json_body(serde_json::json!({"errors": []}));
+        })
+        .await;
+    let client = clerk_backend::Client::builder("sk_test_client")
+        .base_url(server.url("/v1"))
+        .api_version("2031-01-01")
+        .user_agent("ssr-test/1")
+        .header("x-extra", "yes")
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    let options = VerifyOptions::with_jwks(JwksCache::from_client(&client)).fixed_time(NOW);
+    let err = verify_token(&KEY_A.sign(&claims()), &options)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, VerifyError::KeyFetch(_)), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains("sk_test_client"));
+    assert_eq!(failing.calls_async().await, 2, "two attempts, not four");
+}
+
 #[tokio::test]
 async fn jwks_request_sends_the_secret_key_and_hides_it() {
     let secret = "sk_test_very_secret_value";
@@ -1172,7 +1207,8 @@ async fn jwks_concurrent_failures_share_one_fetch() {
     for task in tasks {
         assert!(matches!(task.await.unwrap(), Err(VerifyError::KeyFetch(_))));
     }
-    assert_eq!(mock.calls_async().await, 1);
+    // One fetch, of two attempts (auth's hot-path policy retries a 503 once).
+    assert_eq!(mock.calls_async().await, 2);
 }
 
 #[tokio::test]

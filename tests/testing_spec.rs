@@ -483,6 +483,19 @@ async fn every_response_matches_the_spec() -> clerk_backend::Result<()> {
         .send()
         .await?;
     client.get_session_list().user_id(&user_id).send().await?;
+    // A refresh, with the refresh token the fake's handshake hands out.
+    let refresh = fake.refresh_cookie(&session.session_id);
+    let refresh_token = refresh.split_once('=').unwrap().1.to_owned();
+    client
+        .refresh_session()
+        .session_id(&session.session_id)
+        .body_map(|b| {
+            b.expired_token(session.token.clone())
+                .refresh_token(refresh_token)
+                .request_origin("http://localhost:3000".to_string())
+        })
+        .send()
+        .await?;
     client
         .revoke_session()
         .session_id(&session.session_id)

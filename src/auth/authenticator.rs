@@ -4,13 +4,15 @@
 use std::fmt;
 use std::time::Duration;
 
-use http::HeaderMap;
+use http::{HeaderMap, Method, Uri};
 
 use super::backend::BackendApi;
 use super::checks::VerifyOptions;
 use super::error::VerifyError;
 use super::jwks::JwksCache;
 use super::machine::{self, MachineAuth, MachineCache, MachineError};
+use super::page::instance::{Frontend, MultiDomain};
+use super::page::{RequestState, resolve};
 use super::request::{self, AuthState};
 use super::route::RouteOptions;
 use super::token_type::TokenType;
@@ -47,6 +49,8 @@ pub struct Authenticator {
     backend: Option<BackendApi>,
     machine_secret_key: Option<SecretKey>,
     cache: Option<MachineCache>,
+    frontend: Option<Frontend>,
+    multi: MultiDomain,
 }
 
 impl Authenticator {
@@ -60,6 +64,8 @@ impl Authenticator {
             backend: None,
             machine_secret_key: None,
             cache: None,
+            frontend: None,
+            multi: MultiDomain::default(),
         }
     }
 
@@ -73,7 +79,11 @@ impl Authenticator {
     /// From the environment: the token checks as
     /// [`VerifyOptions::from_env`] reads them; a Backend API client when
     /// `CLERK_SECRET_KEY` is set ([`Client::from_env`]: `CLERK_API_URL`
-    /// too); `CLERK_MACHINE_SECRET_KEY` if set.
+    /// too); `CLERK_MACHINE_SECRET_KEY` if set; for the page rules
+    /// ([`authenticate_request`](Self::authenticate_request)),
+    /// `CLERK_PUBLISHABLE_KEY` and, for satellites and proxies,
+    /// `CLERK_IS_SATELLITE` (`true`), `CLERK_DOMAIN`, `CLERK_PROXY_URL`,
+    /// `CLERK_SIGN_IN_URL`.
     ///
     /// # Errors
     /// As [`VerifyOptions::from_env`]; [`VerifyError::InvalidConfig`] if the
@@ -87,6 +97,24 @@ impl Authenticator {
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, VerifyError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let mut auth = Self::new(VerifyOptions::from_env_with(get)?);
+        if let Some(key) = get(crate::env::PUBLISHABLE_KEY_ENV) {
+            auth = auth.publishable_key(&key)?;
+        }
+        if let Some(satellite) = get(crate::env::IS_SATELLITE_ENV) {
+            auth = auth.satellite(matches!(
+                satellite.trim().to_ascii_lowercase().as_str(),
+                "true" | "1"
+            ));
+        }
+        if let Some(domain) = get(crate::env::DOMAIN_ENV) {
+            auth = auth.domain(domain.trim());
+        }
+        if let Some(url) = get(crate::env::PROXY_URL_ENV) {
+            auth = auth.proxy_url(url.trim());
+        }
+        if let Some(url) = get(crate::env::SIGN_IN_URL_ENV) {
+            auth = auth.sign_in_url(url.trim());
+        }
         if let Some(secret_key) = get(crate::env::SECRET_KEY_ENV) {
             let mut builder = Client::builder(secret_key.trim());
             if let Some(url) = get(crate::env::API_URL_ENV) {
@@ -131,9 +159,126 @@ impl Authenticator {
         self
     }
 
+    /// The instance's publishable key, which the page rules
+    /// ([`authenticate_request`](Self::authenticate_request)) need: it
+    /// names the Frontend API the handshake goes to, the instance type
+    /// (`pk_test_`: development) and the suffix of the instance's cookies.
+    /// Read from `CLERK_PUBLISHABLE_KEY` by [`from_env`](Self::from_env).
+    ///
+    /// # Errors
+    /// [`VerifyError::InvalidConfig`] if it is not a publishable key.
+    pub fn publishable_key(mut self, key: &str) -> Result<Self, VerifyError> {
+        self.frontend = Some(Frontend::from_publishable_key(key)?);
+        Ok(self)
+    }
+
+    /// This application is a satellite domain of the instance: its pages
+    /// get their session state from the primary domain. Needs
+    /// [`domain`](Self::domain) or [`proxy_url`](Self::proxy_url), and on
+    /// development instances [`sign_in_url`](Self::sign_in_url).
+    #[must_use]
+    pub fn satellite(mut self, is_satellite: bool) -> Self {
+        self.multi.satellite = is_satellite;
+        self
+    }
+
+    /// The application's domain (`satellite.example.com`): a production
+    /// satellite's handshakes go to `clerk.<domain>`.
+    #[must_use]
+    pub fn domain(mut self, domain: impl Into<String>) -> Self {
+        self.multi.domain = Some(domain.into());
+        self
+    }
+
+    /// The URL of the application's Frontend API proxy (absolute, or a
+    /// path on the application's own origin such as `/__clerk`):
+    /// handshakes go there.
+    #[must_use]
+    pub fn proxy_url(mut self, url: impl Into<String>) -> Self {
+        self.multi.proxy_url = Some(url.into());
+        self
+    }
+
+    /// The primary domain's sign-in page (absolute), where a development
+    /// satellite syncs.
+    #[must_use]
+    pub fn sign_in_url(mut self, url: impl Into<String>) -> Self {
+        self.multi.sign_in_url = Some(url.into());
+        self
+    }
+
+    /// Whether a satellite's pages sync with the primary domain on their
+    /// first load even without any session cookie. Off by default (as in
+    /// Clerk's SDKs): a visitor who never signed in is signed out without a
+    /// redirect, and a sync runs when the URL carries
+    /// `__clerk_synced=false` (the return from the primary's sign-in).
+    #[must_use]
+    pub fn satellite_auto_sync(mut self, auto_sync: bool) -> Self {
+        self.multi.satellite_auto_sync = auto_sync;
+        self
+    }
+
     /// The token checks.
     pub fn verify_options(&self) -> &VerifyOptions {
         &self.checks
+    }
+
+    /// Whether the page rules can run: the publishable key is configured.
+    pub fn has_page_rules(&self) -> bool {
+        self.frontend.is_some()
+    }
+
+    pub(crate) fn frontend(&self) -> Option<&Frontend> {
+        self.frontend.as_ref()
+    }
+
+    pub(crate) fn multi_domain(&self) -> &MultiDomain {
+        &self.multi
+    }
+
+    pub(crate) fn backend(&self) -> Option<&BackendApi> {
+        self.backend.as_ref()
+    }
+
+    /// Authenticates a request of a server-rendered app by Clerk's request
+    /// rules for pages, as Clerk's backend SDK (`authenticateRequest`)
+    /// applies them: the session cookies (suffixed or not), the
+    /// `__client_uat` rules, the handshake through the Frontend API when
+    /// the session state is not known, its resolution (handshake nonce or
+    /// token), refreshing an expired session in place, the development
+    /// browser, satellites and organization sync. Header tokens follow the
+    /// same rules; machine tokens are verified as by
+    /// [`authenticate`](Self::authenticate).
+    ///
+    /// Needs the [`publishable_key`](Self::publishable_key), and the
+    /// [`backend_api`](Self::backend_api) for handshake nonces and refresh.
+    /// See [`RequestState`] for what to answer. A failure on this side
+    /// (Clerk unreachable) is [`AuthStatus::Unavailable`](super::AuthStatus::Unavailable),
+    /// never "signed out".
+    ///
+    /// ```no_run
+    /// use clerk_backend::auth::{AuthStatus, Authenticator, RouteOptions};
+    ///
+    /// # async fn run(req: http::request::Parts) -> Result<(), clerk_backend::auth::VerifyError> {
+    /// let auth = Authenticator::from_env()?; // CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY
+    /// let state = auth
+    ///     .authenticate_request(&req.method, &req.uri, &req.headers, &RouteOptions::default())
+    ///     .await;
+    /// match state.status() {
+    ///     AuthStatus::Handshake => { /* 307 with state.headers() */ }
+    ///     AuthStatus::Unavailable => { /* 503 */ }
+    ///     _ => { /* render with state.auth(), add state.headers() */ }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn authenticate_request(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        route: &RouteOptions,
+    ) -> RequestState {
+        resolve::authenticate_request(self, method, uri, headers, route).await
     }
 
     /// Authenticates a request from its headers, accepting what `route`
@@ -190,6 +335,11 @@ impl fmt::Debug for Authenticator {
             .field("backend", &self.backend)
             .field("machine_secret_key", &self.machine_secret_key)
             .field("cache_ttl", &self.cache.as_ref().map(MachineCache::ttl))
+            .field(
+                "publishable_key",
+                &self.frontend.as_ref().map(|f| f.publishable_key.as_str()),
+            )
+            .field("multi_domain", &self.multi)
             .finish()
     }
 }

@@ -1,8 +1,8 @@
 //! The Backend API calls auth makes, through one small interface over
 //! [`Client`].
 //!
-//! Machine-token verification (and, later, session refresh and handshake
-//! nonces) calls Clerk while a request waits, so it must not take the
+//! The key-set fetch, machine-token verification, session refresh and
+//! handshake nonces call Clerk while a request waits, so it must not take the
 //! client's general policy (30 s timeouts, four attempts): [`BackendApi`]
 //! sends with a short timeout and at most one quick retry, through the
 //! client's own execution path (its authentication, `User-Agent`,
@@ -68,6 +68,32 @@ impl BackendApi {
         }
     }
 
+    /// This interface with another per-attempt timeout (the JWKS fetch's
+    /// own, [`JwksCache::with_fetch_timeout`](super::JwksCache::with_fetch_timeout)).
+    pub(crate) fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// `GET {base}{path_and_query}` as the operation `operation_id`,
+    /// authenticated with the client's secret key. A GET is repeated on a
+    /// failed connection, a timeout, 429 or a 5xx, within the policy.
+    pub(crate) async fn get(
+        &self,
+        operation_id: &'static str,
+        path_and_query: &str,
+    ) -> Result<Answer, Unreachable> {
+        let url = format!("{}{path_and_query}", self.client.base_url());
+        let request = self
+            .client
+            .http_client()
+            .get(url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .build()
+            .map_err(|e| Unreachable(format!("could not build the request: {e}")))?;
+        self.send(operation_id, request, None).await
+    }
+
     /// `POST {base}{path}` with a JSON `body`, as the operation
     /// `operation_id`, authenticated with the client's secret key or, when
     /// given, with `bearer` instead (an M2M machine secret key).
@@ -79,13 +105,24 @@ impl BackendApi {
         bearer: Option<&SecretKey>,
     ) -> Result<Answer, Unreachable> {
         let url = format!("{}{path}", self.client.base_url());
-        let mut request = self
+        let request = self
             .client
             .http_client()
             .post(url)
             .json(body)
             .build()
             .map_err(|e| Unreachable(format!("could not build the request: {e}")))?;
+        self.send(operation_id, request, bearer).await
+    }
+
+    /// Sends `request` through the client's execution path with the
+    /// hot-path policy and reads the whole answer.
+    async fn send(
+        &self,
+        operation_id: &'static str,
+        mut request: reqwest::Request,
+        bearer: Option<&SecretKey>,
+    ) -> Result<Answer, Unreachable> {
         *request.timeout_mut() = Some(self.timeout);
         let info = OperationInfo { operation_id };
         let raw = self.client.raw();

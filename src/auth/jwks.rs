@@ -48,6 +48,11 @@
 //!   set is fetched; the verification
 //!   hot path is an uncontended read lock, an `Arc` clone, a hash lookup
 //!   and one signature check.
+//! * **One way to the Backend API.** The set is fetched like every call
+//!   auth makes while a request waits: through the client's execution path
+//!   (its `User-Agent`, `Clerk-API-Version` and tracing span) with auth's
+//!   short retry policy, one quick retry of a failed connection, timeout,
+//!   429 or 5xx within 2 s.
 //! * **The secret key stays secret.** It is only sent in the `Authorization`
 //!   header (marked sensitive), and [`JwksCache`]'s `Debug` output, logs and
 //!   errors never contain it.
@@ -60,9 +65,10 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use base64::Engine as _;
-use http::{HeaderValue, StatusCode};
+use http::StatusCode;
 use serde::Deserialize;
 
+use super::backend::BackendApi;
 use super::clock::{Clock, monotonic_seconds};
 use super::error::{VerifyError, echo};
 use super::key::RsaKey;
@@ -123,9 +129,10 @@ pub struct JwksCache {
 struct Config {
     api_url: String,
     jwks_url: String,
-    /// `Bearer <secret key>`, marked sensitive.
-    authorization: HeaderValue,
-    http: reqwest::Client,
+    /// The Backend API, through which the set is fetched (`GET /jwks`, with
+    /// auth's short timeout and retry policy); or why it cannot be (a
+    /// secret key that is not a valid header, a URL that is not http(s)).
+    api: Result<BackendApi, String>,
     ttl_secs: u64,
     unknown_kid_interval_secs: u64,
     stale_if_error_secs: u64,
@@ -270,8 +277,9 @@ enum Answer {
 }
 
 impl JwksCache {
-    /// A cache for the instance `client` talks to: its API URL, secret key
-    /// and HTTP connection pool.
+    /// A cache for the instance `client` talks to, fetching through it: its
+    /// API URL, secret key, connection pool, `User-Agent`, API version and
+    /// extra headers (with auth's own short timeout and retry policy).
     ///
     /// ```no_run
     /// use clerk_backend::auth::{JwksCache, VerifyOptions};
@@ -280,11 +288,7 @@ impl JwksCache {
     /// # Ok::<(), clerk_backend::ConfigError>(())
     /// ```
     pub fn from_client(client: &crate::Client) -> Self {
-        Self::new(
-            client.base_url(),
-            client.secret_key().expose(),
-            client.http_client().clone(),
-        )
+        Self::with_api(client.base_url(), Ok(BackendApi::new(client.clone())))
     }
 
     /// A cache for the instance behind `api_url` (e.g.
@@ -303,26 +307,29 @@ impl JwksCache {
     ) -> Self {
         let api_url = api_url.into();
         let api_url = api_url.trim_end_matches('/').to_owned();
+        // The client's own headers (User-Agent, the API version it
+        // speaks); a key or URL it cannot send makes every fetch fail with
+        // a KeyFetch error saying why (never with the key).
+        let api = crate::Client::builder(secret_key.as_ref().trim())
+            .base_url(api_url.clone())
+            .http_client(http)
+            .build()
+            .map(BackendApi::new)
+            .map_err(|e| {
+                tracing::warn!(api_url = %api_url, error = %e, "the JWKS cannot be fetched");
+                e.to_string()
+            });
+        Self::with_api(&api_url, api)
+    }
+
+    fn with_api(api_url: &str, api: Result<BackendApi, String>) -> Self {
+        let api_url = api_url.trim_end_matches('/').to_owned();
         let jwks_url = format!("{api_url}/jwks");
-        // A key that cannot be sent in a header (a newline, say) is replaced
-        // by a placeholder: fetches then fail with 401 and a KeyFetch error.
-        let mut authorization = HeaderValue::from_str(&format!(
-            "Bearer {}",
-            secret_key.as_ref().trim()
-        ))
-        .unwrap_or_else(|_| {
-            tracing::warn!(
-                api_url = %api_url,
-                "the Clerk secret key contains characters that cannot be sent in an HTTP header"
-            );
-            HeaderValue::from_static("Bearer invalid-secret-key")
-        });
-        authorization.set_sensitive(true);
+        let api = api.map(|api| api.with_timeout(DEFAULT_FETCH_TIMEOUT));
         let config = Config {
             api_url,
             jwks_url,
-            authorization,
-            http,
+            api,
             ttl_secs: DEFAULT_JWKS_TTL.as_secs(),
             unknown_kid_interval_secs: DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL.as_secs(),
             stale_if_error_secs: DEFAULT_STALE_IF_ERROR.as_secs(),
@@ -353,8 +360,7 @@ impl JwksCache {
         let mut config = Config {
             api_url: old.api_url.clone(),
             jwks_url: old.jwks_url.clone(),
-            authorization: old.authorization.clone(),
-            http: old.http.clone(),
+            api: old.api.clone(),
             ttl_secs: old.ttl_secs,
             unknown_kid_interval_secs: old.unknown_kid_interval_secs,
             stale_if_error_secs: old.stale_if_error_secs,
@@ -406,7 +412,10 @@ impl JwksCache {
     /// Sets the timeout of one key-set request (default
     /// [`DEFAULT_FETCH_TIMEOUT`]).
     pub fn with_fetch_timeout(self, timeout: Duration) -> Self {
-        self.reconfigure(|c| c.fetch_timeout = timeout)
+        self.reconfigure(|c| {
+            c.fetch_timeout = timeout;
+            c.api = c.api.clone().map(|api| api.with_timeout(timeout));
+        })
     }
 
     /// Replaces the cache's clock, a monotonic count of seconds used for the
@@ -733,47 +742,27 @@ impl JwksCache {
     async fn fetch(&self) -> Result<KeySet, FetchFailure> {
         let config = &self.inner.config;
         tracing::debug!(api_url = %config.api_url, "fetching the JWKS");
-        let mut request = config
-            .http
-            .get(&config.jwks_url)
-            .header(http::header::AUTHORIZATION, config.authorization.clone())
-            .header(http::header::ACCEPT, "application/json");
-        // The API version the client speaks, as on every other call.
-        if let Some(version) = crate::generated::CLERK_API_VERSION {
-            request = request.header(crate::hooks::CLERK_API_VERSION, version);
-        }
-        let response = request
-            .timeout(config.fetch_timeout)
-            .send()
-            .await
-            .map_err(|e| FetchFailure::unavailable(self.request_failed(&e)))?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(self.status_failure(status));
-        }
-        let body = response.bytes().await.map_err(|e| {
-            FetchFailure::unavailable(format!(
-                "reading the response of {} failed: {e}",
+        let api = config.api.as_ref().map_err(|reason| {
+            FetchFailure::rejected(VerifyError::KeyFetch(format!(
+                "{} cannot be fetched: {reason}",
                 config.jwks_url
-            ))
+            )))
         })?;
-        let keys = parse_jwks(&body).map_err(FetchFailure::rejected)?;
+        // Through the Backend API interface: the client's headers (the API
+        // version it speaks, as on every other call) and auth's hot-path
+        // policy (one quick retry of a failed connection, timeout, 429 or
+        // 5xx within a 2 s budget). The cache's own backoff spaces fetches.
+        let answer = api.get("GetJWKS", "/jwks").await.map_err(|e| {
+            FetchFailure::unavailable(format!("request to {} {}", config.jwks_url, e.0))
+        })?;
+        if !answer.status.is_success() {
+            return Err(self.status_failure(answer.status));
+        }
+        let keys = parse_jwks(&answer.body).map_err(FetchFailure::rejected)?;
         Ok(KeySet {
             keys,
             fetched_at: self.now(),
         })
-    }
-
-    fn request_failed(&self, error: &reqwest::Error) -> String {
-        let config = &self.inner.config;
-        if error.is_timeout() {
-            format!(
-                "request to {} timed out after {:?}",
-                config.jwks_url, config.fetch_timeout
-            )
-        } else {
-            format!("request to {} failed: {error}", config.jwks_url)
-        }
     }
 
     fn status_failure(&self, status: StatusCode) -> FetchFailure {

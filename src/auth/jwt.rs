@@ -181,6 +181,16 @@ impl Jwt<'_> {
     }
 }
 
+/// The payload of `token` decoded as `C`, without any check: for the
+/// cookie rules that read a token's `iss`, `iat`, `exp` or `sid` before (or
+/// instead of) verifying it. `None` when it is not a JWT or `C` does not
+/// fit.
+pub(crate) fn unverified_payload<C: DeserializeOwned>(token: &str) -> Option<C> {
+    let jwt = split(token).ok()?;
+    let payload = URL_SAFE_NO_PAD.decode(jwt.payload).ok()?;
+    serde_json::from_slice(&payload).ok()
+}
+
 /// Checks `exp` (in the future), `nbf` and `iat` (not in the future)
 /// against the options' clock, within their skew.
 pub(super) fn check_times(

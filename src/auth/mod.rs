@@ -22,6 +22,20 @@
 //! options and returns an [`AuthState`]: `SignedIn` (a session),
 //! `Machine` (a [`MachineAuth`]) or `SignedOut` with a [`SignedOutReason`].
 //!
+//! # Server-rendered pages
+//!
+//! [`Authenticator::authenticate_request`] takes a whole request (method,
+//! URI, headers) and applies Clerk's request rules for pages, as Clerk's
+//! backend SDK does: with the instance's publishable key it reads the
+//! session cookies (suffixed or not) and `__client_uat`, sends a page load
+//! whose session state is unknown through Clerk's handshake, resolves the
+//! handshake when the browser comes back, refreshes an expired session in
+//! place, and handles the dev browser, satellites and organization URLs
+//! ([`OrganizationSync`]). It returns a [`RequestState`]: an
+//! [`AuthStatus`], Clerk's [`AuthReason`], the headers the response must
+//! carry and the [`AuthState`]. The axum layer and the actix-web middleware
+//! apply it by themselves when the authenticator has the publishable key.
+//!
 //! # Machine tokens
 //!
 //! A token is sorted by kind before anything is verified: by prefix
@@ -37,9 +51,9 @@
 //!
 //! Inside, one job per module: `checks` (token checks), `clock`, `jwt`
 //! (splitting, sorting the kind, key lookup, signature), `session` (session
-//! claims), `machine` (machine tokens), `route`, `authenticator` (the
-//! instance), `backend` (the Backend API calls auth makes, over `Client`),
-//! `jwks` and `key` (keys).
+//! claims), `machine` (machine tokens), `page` (the page rules), `route`,
+//! `authenticator` (the instance), `backend` (the Backend API calls auth
+//! makes, over `Client`), `jwks` and `key` (keys).
 //!
 //! # Keys
 //!
@@ -118,18 +132,19 @@ mod claims;
 mod clock;
 mod error;
 pub mod jwks;
-mod jwt;
+pub(crate) mod jwt;
 mod key;
 pub mod kind;
 mod machine;
+pub(crate) mod page;
 mod request;
 mod route;
 mod session;
 mod token_type;
 
 pub use crate::env::{
-    API_URL_ENV, DEFAULT_API_URL, JWT_KEY_ENV, MACHINE_SECRET_KEY_ENV, PUBLISHABLE_KEY_ENV,
-    SECRET_KEY_ENV,
+    API_URL_ENV, DEFAULT_API_URL, DOMAIN_ENV, IS_SATELLITE_ENV, JWT_KEY_ENV,
+    MACHINE_SECRET_KEY_ENV, PROXY_URL_ENV, PUBLISHABLE_KEY_ENV, SECRET_KEY_ENV, SIGN_IN_URL_ENV,
 };
 pub use authenticator::Authenticator;
 pub use checks::{
@@ -143,6 +158,10 @@ pub use jwks::{
     DEFAULT_UNKNOWN_KID_REFRESH_INTERVAL, JwksCache,
 };
 pub use machine::{MAX_MACHINE_CACHE_TTL, MachineAuth, MachineError};
+pub use page::{
+    AUTH_REASON_HEADER, AUTH_STATUS_HEADER, AuthReason, AuthStatus, ExpiredRefresh,
+    OrganizationSync, RefreshError, RequestState, TokenReason,
+};
 pub use request::{
     AuthState, SESSION_COOKIE, SignedOutReason, authenticate_request, session_token,
 };

@@ -11,6 +11,7 @@ use super::claims::Claims;
 use super::error::VerifyError;
 use super::kind;
 use super::machine::{MachineAuth, MachineError};
+use super::page::AuthReason;
 use super::route::RouteOptions;
 use super::session::verify_token;
 use super::token_type::TokenType;
@@ -54,6 +55,19 @@ pub enum SignedOutReason {
     /// A machine token of an accepted kind did not verify, or could not be
     /// checked (see [`MachineError::is_server_error`]).
     Machine(MachineError),
+    /// Signed out by Clerk's request rules for pages
+    /// ([`Authenticator::authenticate_request`]), for this reason: no
+    /// session, or a handshake that this request cannot take (not a page
+    /// load, or the redirect-loop guard).
+    Clerk(AuthReason),
+    /// The request is being redirected through a handshake
+    /// ([`AuthStatus::Handshake`](super::AuthStatus::Handshake)): its
+    /// session state is not known yet.
+    Handshake,
+    /// Clerk's Backend API could not be reached (or failed) while the page
+    /// rules needed it (a handshake nonce): a server-side error, never
+    /// "signed out". The message names the cause, never a key.
+    BackendUnavailable(String),
 }
 
 impl SignedOutReason {
@@ -62,9 +76,13 @@ impl SignedOutReason {
     /// rather than because of its token. Servers answer these with 5xx.
     pub fn is_server_error(&self) -> bool {
         match self {
-            SignedOutReason::NoToken | SignedOutReason::TokenTypeMismatch { .. } => false,
+            SignedOutReason::NoToken
+            | SignedOutReason::TokenTypeMismatch { .. }
+            | SignedOutReason::Clerk(_)
+            | SignedOutReason::Handshake => false,
             SignedOutReason::InvalidToken(error) => error.is_server_error(),
             SignedOutReason::Machine(error) => error.is_server_error(),
+            SignedOutReason::BackendUnavailable(_) => true,
         }
     }
 
@@ -73,12 +91,15 @@ impl SignedOutReason {
     /// [`code`](MachineError::code), `session-token-missing` for no token;
     /// `None` for session-token failures, whose Clerk reasons depend on the
     /// handshake rules.
-    pub fn clerk_reason(&self) -> Option<&'static str> {
+    pub fn clerk_reason(&self) -> Option<&str> {
         match self {
             SignedOutReason::NoToken => Some("session-token-missing"),
             SignedOutReason::TokenTypeMismatch { .. } => Some("token-type-mismatch"),
             SignedOutReason::Machine(error) => Some(error.code()),
-            SignedOutReason::InvalidToken(_) => None,
+            SignedOutReason::Clerk(reason) => Some(reason.as_str()),
+            SignedOutReason::InvalidToken(_)
+            | SignedOutReason::Handshake
+            | SignedOutReason::BackendUnavailable(_) => None,
         }
     }
 }
@@ -256,7 +277,7 @@ pub fn session_token(headers: &HeaderMap) -> Option<Cow<'_, str>> {
         .or_else(|| session_cookie(headers).map(percent_decode))
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     headers.get_all(AUTHORIZATION).iter().find_map(|value| {
         let value = value.to_str().ok()?.trim();
         let (scheme, token) = value.split_once(' ')?;
@@ -288,7 +309,7 @@ fn session_cookie(headers: &HeaderMap) -> Option<&str> {
 /// Decodes `%XX` escapes as JavaScript's `decodeURIComponent` does; on a
 /// malformed escape or bytes that are not UTF-8 the value is kept as it came
 /// (what the `cookie` package does when decoding throws).
-fn percent_decode(value: &str) -> Cow<'_, str> {
+pub(crate) fn percent_decode(value: &str) -> Cow<'_, str> {
     if !value.contains('%') {
         return Cow::Borrowed(value);
     }

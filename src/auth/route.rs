@@ -1,10 +1,14 @@
 //! Route settings: [`RouteOptions`], what one route (or group of routes)
 //! accepts.
 
+use std::sync::Arc;
+
+use super::page::OrganizationSync;
 use super::token_type::{TokenType, TokenTypes};
 
 /// What a route accepts: which [`TokenType`]s (default: session tokens
-/// only). Instance-wide settings are the
+/// only), and for pages, which URLs name an organization
+/// ([`organization_sync`](Self::organization_sync)). Instance-wide settings are the
 /// [`Authenticator`](super::Authenticator)'s; these are per route.
 ///
 /// A token of a kind the route does not accept is signed out with
@@ -23,9 +27,10 @@ use super::token_type::{TokenType, TokenTypes};
 /// assert!(!webhooks_api.accepts(TokenType::SessionToken));
 /// assert!(RouteOptions::any().accepts(TokenType::OAuthToken));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RouteOptions {
     accepts: TokenTypes,
+    organizations: Option<Arc<OrganizationSync>>,
 }
 
 impl Default for RouteOptions {
@@ -56,6 +61,7 @@ impl RouteOptions {
     pub fn accepting(types: impl IntoIterator<Item = TokenType>) -> Self {
         RouteOptions {
             accepts: TokenTypes::of(types),
+            organizations: None,
         }
     }
 
@@ -69,9 +75,23 @@ impl RouteOptions {
         self.accepts.iter()
     }
 
+    /// The organization patterns of the route's pages
+    /// ([`Authenticator::authenticate_request`](super::Authenticator::authenticate_request)
+    /// activates the organization a page's URL names).
+    #[must_use]
+    pub fn organization_sync(mut self, sync: OrganizationSync) -> Self {
+        self.organizations = Some(Arc::new(sync));
+        self
+    }
+
+    /// The route's organization patterns, if any.
+    pub fn organizations(&self) -> Option<&OrganizationSync> {
+        self.organizations.as_deref()
+    }
+
     /// Whether the route accepts session tokens and nothing else: the fast
     /// path, where no token is sorted.
     pub(crate) fn is_session_only(&self) -> bool {
-        *self == Self::session()
+        self.accepts == Self::session().accepts
     }
 }

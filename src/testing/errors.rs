@@ -111,6 +111,16 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, "bad request", long_message)
     }
 
+    /// 401 `refresh_token_invalid`: a session refresh Clerk refuses.
+    pub(crate) fn refresh_rejected() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "refresh_token_invalid",
+            "Invalid refresh token",
+            "The refresh token is unknown, of another session, or its session is not active",
+        )
+    }
+
     /// 401 for a missing or wrong secret key.
     pub(crate) fn unauthenticated() -> Self {
         Self::new(

@@ -60,6 +60,7 @@
 mod call;
 mod errors;
 mod faults;
+mod frontend;
 mod machine_tokens;
 mod machines;
 mod organizations;
@@ -147,6 +148,7 @@ impl FakeClerk {
         let shared = Arc::new(Shared::new(
             secret_key,
             format!("https://{host}"),
+            publishable_key.clone(),
             signer,
             store,
         ));
@@ -220,6 +222,46 @@ impl FakeClerk {
             self.client.http_client().clone(),
         );
         VerifyOptions::with_jwks(cache).issuer(self.issuer())
+    }
+
+    /// The fake's Frontend API, `http://127.0.0.1:<port>/__fapi`: give it to
+    /// [`Authenticator::proxy_url`](crate::auth::Authenticator::proxy_url)
+    /// so that the page rules' handshakes come here (the publishable key's
+    /// host does not exist). It serves `/v1/client/handshake`, answering
+    /// `307` back to the application with a handshake nonce, which the
+    /// Backend API's `GET /v1/clients/handshake_payload` exchanges.
+    pub fn frontend_api_url(&self) -> String {
+        let origin = self.api_url.trim_end_matches("/v1");
+        format!("{origin}{}", frontend::PREFIX)
+    }
+
+    /// The cookie by which the fake Frontend API knows a browser signed in
+    /// to `session_id` (`__client=<session_id>`; Clerk's is opaque): a test
+    /// browser sends it to [`frontend_api_url`](Self::frontend_api_url).
+    /// Without it, the handshake knows the session only from the session
+    /// token the application passes along.
+    pub fn frontend_api_cookie(&self, session_id: &str) -> String {
+        format!("__client={session_id}")
+    }
+
+    /// A refresh cookie for `session_id` (`__refresh_<suffix>=<token>`), as
+    /// the handshake sets it: with it, an expired session token is
+    /// refreshed through `POST /v1/sessions/{id}/refresh` without a
+    /// redirect.
+    pub fn refresh_cookie(&self, session_id: &str) -> String {
+        let token = frontend::issue_refresh_token(&self.shared, session_id);
+        format!("{}={token}", frontend::refresh_cookie_name(&self.shared))
+    }
+
+    /// An [`Authenticator`](crate::auth::Authenticator) for server-rendered
+    /// pages of this fake: [`authenticator`](Self::authenticator) with the
+    /// publishable key (so the page rules run) and the handshake sent to
+    /// [`frontend_api_url`](Self::frontend_api_url).
+    pub fn page_authenticator(&self) -> crate::auth::Authenticator {
+        self.authenticator()
+            .publishable_key(&self.publishable_key)
+            .expect("the fake's publishable key is valid")
+            .proxy_url(self.frontend_api_url())
     }
 
     /// Signs `user_id` in: creates an active session and returns its token

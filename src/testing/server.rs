@@ -98,6 +98,10 @@ pub(crate) const HANDLERS: &[(&str, Handler)] = &[
     ("GetSessionList", sessions::list),
     ("GetSession", sessions::get),
     ("RevokeSession", sessions::revoke),
+    // Answered by `answer` with the instance's signer (see there).
+    ("RefreshSession", |_, _| {
+        Err(ApiError::not_implemented("RefreshSession"))
+    }),
     ("createApiKey", machines::create_api_key),
     ("revokeApiKey", machines::revoke_api_key),
     ("verifyApiKey", machines::verify_api_key),
@@ -105,6 +109,13 @@ pub(crate) const HANDLERS: &[(&str, Handler)] = &[
     ("verifyM2MToken", machines::verify_m2m_token),
     ("verifyOAuthAccessToken", machines::verify_oauth_token),
 ];
+
+/// The recorded operation of the Backend API's handshake payload, which
+/// Clerk's spec lists without an operation.
+pub(crate) const HANDSHAKE_PAYLOAD: &str = "GetHandshakePayload";
+
+/// The recorded operation of the fake Frontend API's handshake.
+pub(crate) const FRONTEND_HANDSHAKE: &str = "FrontendApi.ClientHandshake";
 
 /// Operations a machine's secret key may call, as Clerk lets it.
 const MACHINE_OPERATIONS: &[&str] = &["verifyM2MToken"];
@@ -149,20 +160,31 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<Vec<Fault>>,
     pub(crate) secret_key: String,
     pub(crate) issuer: String,
+    pub(crate) publishable_key: String,
     pub(crate) signer: Signer,
+    /// Handshake nonces of the fake Frontend API, not yet exchanged.
+    pub(crate) handshakes: Mutex<super::frontend::Handshakes>,
     trace_seed: u64,
     traces: AtomicU64,
 }
 
 impl Shared {
-    pub(crate) fn new(secret_key: String, issuer: String, signer: Signer, store: Store) -> Self {
+    pub(crate) fn new(
+        secret_key: String,
+        issuer: String,
+        publishable_key: String,
+        signer: Signer,
+        store: Store,
+    ) -> Self {
         Shared {
             store: Mutex::new(store),
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),
             secret_key,
             issuer,
+            publishable_key,
             signer,
+            handshakes: Mutex::new(Default::default()),
             trace_seed: super::state::random_u64(),
             traces: AtomicU64::new(0),
         }
@@ -258,10 +280,29 @@ async fn handle(shared: &Shared, request: http::Request<hyper::body::Incoming>) 
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parse_query(parts.uri.query().unwrap_or_default());
-    let matched = path
-        .strip_prefix("/v1")
-        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-        .and_then(|rest| route(&method, rest));
+    if path.starts_with(super::frontend::PREFIX) {
+        // The browser's side: the Frontend API's handshake.
+        let response = super::frontend::handle(shared, &parts, &query);
+        lock(&shared.log).push(RecordedRequest {
+            operation: Some(FRONTEND_HANDSHAKE),
+            method,
+            path,
+            query,
+            body: None,
+            status: Some(response.status().as_u16()),
+            response: None,
+        });
+        return Ok(response);
+    }
+    // The handshake payload is not an operation of the spec (its path item
+    // is empty), and its path would otherwise pass for `GetClient`'s.
+    let matched = if method == "GET" && path == "/v1/clients/handshake_payload" {
+        Some((HANDSHAKE_PAYLOAD, Vec::new()))
+    } else {
+        path.strip_prefix("/v1")
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+            .and_then(|rest| route(&method, rest))
+    };
     let operation = matched.as_ref().map(|(op, _)| *op);
     let (outcome, body) = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => {
@@ -337,7 +378,10 @@ fn answer(shared: &Shared, request: Received<'_>, trace_id: &str) -> Outcome {
         body: request.body,
     };
     let result = match HANDLERS.iter().find(|(id, _)| *id == operation) {
+        // It signs a token: it needs the signer, not only the store.
+        Some(_) if operation == "RefreshSession" => super::frontend::refresh(shared, &call),
         Some((_, handler)) => handler(&mut lock(&shared.store), &call),
+        None if operation == HANDSHAKE_PAYLOAD => super::frontend::payload(shared, &call),
         None => Err(ApiError::not_implemented(operation)),
     };
     match result {
