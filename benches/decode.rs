@@ -22,7 +22,7 @@ use std::hint::black_box;
 
 #[path = "support/user_page.rs"]
 mod user_page;
-use user_page::page;
+use user_page::{clerk_2026_page, page};
 
 /// A keep-alive HTTP/1.1 server on 127.0.0.1 answering `/v1/users` with
 /// `page` and `/v1/users/count` with a count, on its own runtime thread.
@@ -136,6 +136,16 @@ fn bench(c: &mut Criterion) {
     g.bench_function("crate", |b| {
         b.iter(|| {
             let users: Vec<types::User> = clerk_backend::from_slice(black_box(&body)).unwrap();
+            black_box(users.len())
+        })
+    });
+    // The same users as Clerk 2026 sends them (what .ci/decode-compare.sh
+    // compares with clerk-rs).
+    let clerk_2026 = clerk_2026_page();
+    g.bench_function("crate_clerk_2026", |b| {
+        b.iter(|| {
+            let users: Vec<types::User> =
+                clerk_backend::from_slice(black_box(&clerk_2026)).unwrap();
             black_box(users.len())
         })
     });
