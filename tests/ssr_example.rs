@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use clerk_backend::testing::FakeClerk;
+use clerk_backend::testing::{FakeClerk, SignedIn};
 use reqwest::Url;
 
 #[allow(dead_code)]
@@ -116,6 +116,24 @@ async fn ada(fake: &FakeClerk) -> String {
     user.id.clone()
 }
 
+/// A browser that signed in ten minutes ago and has been idle since: its
+/// session cookie has expired, its `__client_uat` is from then, and it has
+/// a development browser. Returns the browser and that old session.
+fn idle_browser(fake: &FakeClerk, user_id: &str, base: &str) -> (Browser, SignedIn) {
+    let issued = SystemTime::now() - Duration::from_secs(600);
+    let old = fake.session(user_id).issued_at(issued).sign_in();
+    let uat = issued
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let mut browser = Browser::default();
+    browser.set(base, "__session", &old.token);
+    browser.set(base, "__client_uat", &uat);
+    browser.set(base, "__clerk_db_jwt", "dvb_test");
+    (browser, old)
+}
+
 fn statuses(hops: &[Hop]) -> Vec<u16> {
     hops.iter().map(|h| h.status).collect()
 }
@@ -126,17 +144,7 @@ async fn an_expired_session_cookie_goes_through_the_handshake_and_renders_signed
     let user_id = ada(&fake).await;
     let base = serve(&fake).await;
     // The browser signed in ten minutes ago and has been idle since.
-    let issued = SystemTime::now() - Duration::from_secs(600);
-    let old = fake.session(&user_id).issued_at(issued).sign_in();
-    let uat = issued
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string();
-    let mut browser = Browser::default();
-    browser.set(&base, "__session", &old.token);
-    browser.set(&base, "__client_uat", &uat);
-    browser.set(&base, "__clerk_db_jwt", "dvb_test");
+    let (mut browser, old) = idle_browser(&fake, &user_id, &base);
 
     let (hops, body) = browser.open(&format!("{base}/")).await;
     assert_eq!(body, "<h1>Hello, Ada</h1>", "{hops:#?}");
@@ -286,17 +294,8 @@ async fn an_expired_session_with_a_refresh_cookie_is_refreshed_without_a_redirec
     let fake = FakeClerk::start().await;
     let user_id = ada(&fake).await;
     let base = serve(&fake).await;
-    let issued = SystemTime::now() - Duration::from_secs(600);
-    let old = fake.session(&user_id).issued_at(issued).sign_in();
-    let uat = issued
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string();
-    let mut browser = Browser::default();
-    browser.set(&base, "__session", &old.token);
-    browser.set(&base, "__client_uat", &uat);
-    browser.set(&base, "__clerk_db_jwt", "dvb_test");
+    let (mut browser, old) = idle_browser(&fake, &user_id, &base);
+    let uat = browser.get(&base, "__client_uat").unwrap().clone();
     let refresh = fake.refresh_cookie(&old.session_id);
     let (name, value) = refresh.split_once('=').unwrap();
     browser.set(&base, name, value);
