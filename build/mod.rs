@@ -17,6 +17,7 @@ mod request;
 mod rewrite;
 mod routes;
 mod samples;
+mod send;
 mod serialize;
 mod syntax;
 pub mod tags;

@@ -271,6 +271,12 @@ fn builders(items: &mut Vec<Item>) -> usize {
         if let Some(fields) = last_segment(&imp.self_ty).and_then(|s| optional.get(&s.ident)) {
             SkipAbsentQuery(fields).visit_block_mut(&mut raw.block);
         }
+        if let Some(split) = super::send::split(raw, &value) {
+            imp.items[pos] = ImplItem::Fn(split.request);
+            imp.items.push(ImplItem::Fn(split.send));
+            futures.push((imp.self_ty.clone(), imp.generics.clone(), value, true));
+            continue;
+        }
         imp.items.push(syn::parse_quote! {
             /// Send the request.
             ///
@@ -282,10 +288,24 @@ fn builders(items: &mut Vec<Item>) -> usize {
                 self.send_raw().await.map_err(crate::Error::from)
             }
         });
-        futures.push((imp.self_ty.clone(), imp.generics.clone(), value));
+        futures.push((imp.self_ty.clone(), imp.generics.clone(), value, false));
     }
     let n = futures.len();
-    for (ty, generics, value) in futures {
+    for (ty, generics, value, split) in futures {
+        if split {
+            items.push(syn::parse_quote! {
+                impl #generics ::std::future::IntoFuture for #ty {
+                    type Output = crate::Result<ResponseValue<#value>>;
+                    type IntoFuture = crate::ResponseFuture<'a, #value>;
+                    /// Send the request, as [`send`](Self::send).
+                    #[inline]
+                    fn into_future(self) -> Self::IntoFuture {
+                        self.send()
+                    }
+                }
+            });
+            continue;
+        }
         items.push(syn::parse_quote! {
             impl #generics ::std::future::IntoFuture for #ty {
                 type Output = crate::Result<ResponseValue<#value>>;

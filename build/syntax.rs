@@ -61,7 +61,12 @@ pub fn send_types(file: &syn::File) -> HashMap<String, syn::Type> {
             let syn::ReturnType::Type(_, ty) = &f.sig.output else {
                 return None;
             };
-            let t = first_generic(ty).and_then(first_generic)?;
+            // `crate::ResponseFuture<'a, T>` (`send.rs`), or progenitor's
+            // `Result<ResponseValue<T>, _>` where `send.rs` left it.
+            let t = match last_ident(ty).as_deref() {
+                Some("ResponseFuture") => first_generic(ty)?,
+                _ => first_generic(ty).and_then(first_generic)?,
+            };
             Some((builder, t.clone()))
         })
         .collect()

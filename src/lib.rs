@@ -134,6 +134,7 @@ pub use error::{ApiError, ConfigError, DecodeError, Error, ErrorDetail, Result};
 pub use generated::{ByteStream, ResponseValue, builder, multipart, types};
 pub use paginate::{Paginate, Paginator};
 pub use retry::{IncompleteResponse, RetryPolicy};
+pub use runtime::send::ResponseFuture;
 pub use secret::SecretKey;
 
 /// The README's examples, compiled as doctests so they stay true.

@@ -214,3 +214,38 @@ async fn awaiting_a_builder_sends_it_and_errors_read_directly() {
     let e = boxed(&c).await.unwrap_err();
     assert!(e.to_string().contains("resource_not_found"), "{e}");
 }
+
+/// A status the operation documents neither as success nor as error (the
+/// user count answers 200) is an unexpected response carrying its status,
+/// whatever its body; a documented error status still decodes Clerk's body.
+#[tokio::test]
+async fn an_undocumented_status_is_an_unexpected_response() {
+    for status in [201, 204, 304] {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.path("/users/count");
+                then.status(status)
+                    .json_body(serde_json::json!({"object": "total_count", "total_count": 1}));
+            })
+            .await;
+        let c = client(&server).build().unwrap();
+        let e: Error = c.get_users_count().send().await.unwrap_err();
+        assert!(
+            matches!(e, Error::UnexpectedResponse { .. }),
+            "{status}: {e:?}"
+        );
+        assert_eq!(e.status().map(|s| s.as_u16()), Some(status));
+    }
+    // 204 where the operation documents it: an empty success.
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method("PATCH").path("/instance");
+            then.status(204);
+        })
+        .await;
+    let c = client(&server).build().unwrap();
+    let updated = c.update_instance().await.unwrap();
+    assert_eq!(updated.status().as_u16(), 204);
+}

@@ -14,6 +14,7 @@
 
 pub(crate) mod decode;
 pub(crate) mod hooks;
+pub(crate) mod send;
 // Used by the generated unions; an API-area selection may compile none.
 #[allow(dead_code)]
 pub(crate) mod union;
