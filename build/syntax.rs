@@ -145,17 +145,18 @@ pub fn struct_fields(file: &syn::File) -> HashMap<String, HashMap<String, syn::T
     out
 }
 
-/// `A<B, ..>` -> `B`.
+/// `A<B, ..>` -> `B` (lifetimes skipped).
 pub fn first_generic(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
         return None;
     };
-    match args.args.first()? {
+    // Lifetimes first (`ResponseFuture<'a, T>`): the first type.
+    args.args.iter().find_map(|a| match a {
         syn::GenericArgument::Type(t) => Some(t),
         _ => None,
-    }
+    })
 }
 
 /// `a::b::C<..>` -> `C`.
