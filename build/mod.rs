@@ -19,6 +19,7 @@ mod routes;
 mod samples;
 mod send;
 mod serialize;
+mod string_enums;
 mod syntax;
 pub mod tags;
 mod unions;

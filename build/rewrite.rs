@@ -19,6 +19,8 @@
 //!   comparisons with the known value and with strings.
 //! - Structs: `Deserialize` written as one map visitor instead of serde's
 //!   derive (`deserialize.rs`).
+//! - String enums: `Deserialize` through one generic function given their
+//!   texts (`string_enums.rs`).
 //! - Untagged unions: `Deserialize` that reads the value once and tries
 //!   each variant without building an error per miss (`unions.rs`).
 //! - `#[cfg_attr(feature = "schemars", derive(JsonSchema))]` on every type.
@@ -44,6 +46,7 @@ pub struct Counts {
     pub dropped_type_builders: usize,
     pub struct_deserializers: usize,
     pub response_fields_kept: usize,
+    pub string_enums: usize,
 }
 
 /// Rewrite `file` (the generated client, or the multipart builders) in place.
@@ -71,6 +74,7 @@ pub fn rewrite(file: &mut syn::File) -> Counts {
                 counts.response_fields_kept +=
                     super::serialize::response_fields_kept(items, &requests);
                 counts.struct_deserializers += super::deserialize::struct_impls(items);
+                counts.string_enums += super::string_enums::string_enums(items);
                 json_schemas(items);
             }
             _ => {}
@@ -325,7 +329,7 @@ fn builders(items: &mut Vec<Item>) -> usize {
 
 /// The JSON text of each unit variant of a string enum (its
 /// `#[serde(rename)]`, else its name), or `None` if it is not one.
-fn string_values(e: &syn::ItemEnum) -> Option<Vec<(syn::Ident, String)>> {
+pub(super) fn string_values(e: &syn::ItemEnum) -> Option<Vec<(syn::Ident, String)>> {
     e.variants
         .iter()
         .map(|v| {

@@ -220,9 +220,242 @@ where
     deserializer.deserialize_str(OpenEnum(PhantomData))
 }
 
+/// `Deserialize` of a generated string enum (`build/string_enums.rs`): the
+/// enum protocol as serde's derive reads it (a variant named by its text, or
+/// by its index), with serde's messages. `names[i]` is the wire text of
+/// `values[i]`.
+#[doc(hidden)]
+#[allow(dead_code)] // an API-area selection may have no string enum
+pub fn string_enum<'de, D, T>(
+    deserializer: D,
+    name: &'static str,
+    names: &'static [&'static str],
+    values: &'static [T],
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Copy + 'static,
+{
+    struct Enum<T: 'static> {
+        name: &'static str,
+        names: &'static [&'static str],
+        values: &'static [T],
+    }
+
+    impl<'de, T: Copy> Visitor<'de> for Enum<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "enum {}", self.name)
+        }
+
+        fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<T, A::Error> {
+            let (index, variant) = data.variant_seed(VariantName(self.names))?;
+            de::VariantAccess::unit_variant(variant)?;
+            self.values
+                .get(index)
+                .copied()
+                .ok_or_else(|| de::Error::custom("a variant without a value"))
+        }
+    }
+
+    /// A variant's position among `names`, read from its text or index.
+    struct VariantName(&'static [&'static str]);
+
+    impl<'de> de::DeserializeSeed<'de> for VariantName {
+        type Value = usize;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+            d.deserialize_identifier(self)
+        }
+    }
+
+    impl Visitor<'_> for VariantName {
+        type Value = usize;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("variant identifier")
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+            match usize::try_from(v) {
+                Ok(i) if i < self.0.len() => Ok(i),
+                _ => {
+                    let expected = format!("variant index 0 <= i < {}", self.0.len());
+                    Err(E::invalid_value(
+                        de::Unexpected::Unsigned(v),
+                        &expected.as_str(),
+                    ))
+                }
+            }
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+            self.0
+                .iter()
+                .position(|n| *n == v)
+                .ok_or_else(|| E::unknown_variant(v, self.0))
+        }
+
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<usize, E> {
+            self.0
+                .iter()
+                .position(|n| n.as_bytes() == v)
+                .ok_or_else(|| E::unknown_variant(&String::from_utf8_lossy(v), self.0))
+        }
+    }
+
+    deserializer.deserialize_enum(
+        name,
+        names,
+        Enum {
+            name,
+            names,
+            values,
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Serde's derive, the reference `string_enum` must read like.
+    #[derive(serde::Deserialize, Debug, PartialEq, Clone, Copy)]
+    enum Derived {
+        #[serde(rename = "in-progress")]
+        InProgress,
+        #[serde(rename = "done")]
+        Done,
+        Idle,
+    }
+
+    /// The same enum through `string_enum`, as `build/string_enums.rs`
+    /// writes it.
+    #[derive(Debug, PartialEq, Clone, Copy)]
+    enum Table {
+        InProgress,
+        Done,
+        Idle,
+    }
+
+    impl<'de> Deserialize<'de> for Table {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            string_enum(
+                d,
+                "Derived",
+                &["in-progress", "done", "Idle"],
+                &[Self::InProgress, Self::Done, Self::Idle],
+            )
+        }
+    }
+
+    #[test]
+    fn string_enums_read_as_serde_derives_them() {
+        let inputs = [
+            r#""in-progress""#,
+            r#""done""#,
+            r#""Idle""#,
+            r#""idle""#,
+            r#""in\u002dprogress""#,
+            r#""""#,
+            r#"{"done": null}"#,
+            r#"{"done": 1}"#,
+            r#"{"nope": null}"#,
+            "1",
+            "null",
+            "[]",
+            r#"["done"]"#,
+        ];
+        for input in inputs {
+            let derived = serde_json::from_str::<Derived>(input);
+            let table = serde_json::from_str::<Table>(input);
+            assert_eq!(
+                format!("{derived:?}"),
+                format!("{table:?}").replace("Table", "Derived"),
+                "from text: {input}"
+            );
+            let value: serde_json::Value = serde_json::from_str(input).unwrap();
+            let derived = Derived::deserialize(&value);
+            let table = Table::deserialize(&value);
+            assert_eq!(
+                format!("{derived:?}"),
+                format!("{table:?}").replace("Table", "Derived"),
+                "from a value: {input}"
+            );
+        }
+        // Formats that name a variant by its index, or by bytes.
+        use serde::de::value::{BytesDeserializer, EnumAccessDeserializer, Error as E};
+        for index in [0u32, 2, 3, u32::MAX] {
+            let a = EnumAccessDeserializer::new(Named(index.into_deserializer()));
+            let b = EnumAccessDeserializer::new(Named(index.into_deserializer()));
+            assert_eq!(
+                format!("{:?}", Derived::deserialize(a)),
+                format!("{:?}", Table::deserialize(b)).replace("Table", "Derived"),
+                "index {index}"
+            );
+        }
+        for name in [&b"done"[..], b"nope", b"\xff"] {
+            let a = EnumAccessDeserializer::new(Named(BytesDeserializer::<E>::new(name)));
+            let b = EnumAccessDeserializer::new(Named(BytesDeserializer::<E>::new(name)));
+            assert_eq!(
+                format!("{:?}", Derived::deserialize(a)),
+                format!("{:?}", Table::deserialize(b)).replace("Table", "Derived"),
+                "bytes {name:?}"
+            );
+        }
+        let bytes = BytesDeserializer::<E>::new(b"done");
+        assert_eq!(
+            format!("{:?}", Derived::deserialize(bytes)),
+            format!("{:?}", Table::deserialize(bytes)).replace("Table", "Derived")
+        );
+    }
+
+    use serde::de::IntoDeserializer;
+
+    /// An enum whose variant is named by `.0` (an index, bytes), unit.
+    struct Named<N>(N);
+
+    impl<'de, N: Deserializer<'de, Error = serde::de::value::Error>> de::EnumAccess<'de> for Named<N> {
+        type Error = serde::de::value::Error;
+        type Variant = Unit;
+
+        fn variant_seed<V: de::DeserializeSeed<'de>>(
+            self,
+            seed: V,
+        ) -> Result<(V::Value, Unit), Self::Error> {
+            seed.deserialize(self.0).map(|v| (v, Unit))
+        }
+    }
+
+    struct Unit;
+
+    impl<'de> de::VariantAccess<'de> for Unit {
+        type Error = serde::de::value::Error;
+
+        fn unit_variant(self) -> Result<(), Self::Error> {
+            Ok(())
+        }
+
+        fn newtype_variant_seed<T: de::DeserializeSeed<'de>>(
+            self,
+            _: T,
+        ) -> Result<T::Value, Self::Error> {
+            Err(de::Error::custom("not unit"))
+        }
+
+        fn tuple_variant<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("not unit"))
+        }
+
+        fn struct_variant<V: Visitor<'de>>(
+            self,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("not unit"))
+        }
+    }
 
     #[derive(Debug, PartialEq)]
     enum Color {
