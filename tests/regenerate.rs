@@ -14,8 +14,10 @@
 //! alone, see [`cargo`]), so the outer build's are left as they were.
 //! Skipped, saying why, where `../shared` is absent.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -42,9 +44,12 @@ fn reference(name: &str) -> Option<PathBuf> {
 /// tests run, so this shares it. Dependencies build exactly as outside
 /// (same features, same flags: `RUSTFLAGS` would rebuild them all), and
 /// `tests/regenerated.rs` is switched on by a cfg the build script emits.
-/// The crate's own units differ from the outer build's by their debug
-/// setting, which gives them their own file names: the outer build's
-/// library, which the doctests link against later, is not overwritten.
+/// The crate's own units differ from the outer build's by their debug and
+/// overflow-check settings (CI builds without debug info: the second keeps
+/// them apart there too), which gives them their own file names: the outer
+/// build's library, which the doctests link against later, is not
+/// overwritten. What the nested build adds to the target directory is
+/// removed once it has run.
 fn cargo(spec: &Path, args: &[&str]) -> std::process::Output {
     cargo_with(spec, None, args)
 }
@@ -81,6 +86,43 @@ fn passed(result: &str) -> usize {
 /// [`cargo`], with the webhook events generated from `webhook_spec`
 /// (`CLERK_WEBHOOK_SPEC`) when given.
 fn cargo_with(spec: &Path, webhook_spec: Option<&Path>, args: &[&str]) -> std::process::Output {
+    // One nested build at a time (cargo would serialise them on the target
+    // directory's lock anyway), so that what a build added is its own.
+    let _one = NESTED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dirs = ["deps", "build", ".fingerprint", "incremental"]
+        .map(|d| target_dir().join("debug").join(d));
+    let before = entries(&dirs);
+    let out = nested_cargo(spec, webhook_spec, args);
+    // The crate built from another spec and its test binaries are
+    // throwaway: removed, so they do not stay on CI's disk.
+    for added in entries(&dirs).difference(&before) {
+        let _ = std::fs::remove_dir_all(added).or_else(|_| std::fs::remove_file(added));
+    }
+    out
+}
+
+static NESTED: Mutex<()> = Mutex::new(());
+
+/// The target directory the nested builds share with the outer one.
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => crate_dir().join(dir),
+        None => crate_dir().join("target"),
+    }
+}
+
+/// The entries of `dirs` (those that exist).
+fn entries(dirs: &[PathBuf]) -> HashSet<PathBuf> {
+    dirs.iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect()
+}
+
+fn nested_cargo(spec: &Path, webhook_spec: Option<&Path>, args: &[&str]) -> std::process::Output {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
     match webhook_spec {
@@ -93,6 +135,8 @@ fn cargo_with(spec: &Path, webhook_spec: Option<&Path>, args: &[&str]) -> std::p
             "--all-features",
             "--config",
             "profile.dev.package.clerk-backend.debug=false",
+            "--config",
+            "profile.dev.package.clerk-backend.overflow-checks=false",
         ])
         .current_dir(crate_dir())
         .env("CLERK_OPENAPI_SPEC", spec)
