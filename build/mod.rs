@@ -32,6 +32,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 const DEFAULT_SPEC: &str = "openapi/clerk.yaml";
+/// What the files only tests and the fake include hold without the
+/// `testing` feature: a clear error, should anything include them then.
+const WITHOUT_TESTING: &str =
+    "compile_error!(\"generated only with the `testing` feature of clerk-backend\");\n";
 const SPEC_ENV: &str = "CLERK_OPENAPI_SPEC";
 
 pub fn run() -> Result<(), String> {
@@ -130,19 +134,32 @@ pub fn run() -> Result<(), String> {
         println!("cargo:warning=API areas: {selection:?}");
         println!("cargo:warning=rewritten: {counts:?}, {deprecated} deprecated");
     }
-    let tests = optests::generate(
-        &spec,
-        &report.found.multipart,
-        &report.found.query_styles,
-        &meta,
-        api_version.as_deref(),
-        &file,
-    );
+    // The generated tests (`tests/operations.rs`, `tests/compat.rs`) and the
+    // fake's routes are compiled only with the `testing` feature, which this
+    // crate's own tests always have (its dev-dependency on itself): an
+    // application's build skips writing them, a tenth of this script's run.
+    let testing = std::env::var_os("CARGO_FEATURE_TESTING").is_some();
+    let tests = if testing {
+        optests::generate(
+            &spec,
+            &report.found.multipart,
+            &report.found.query_styles,
+            &meta,
+            api_version.as_deref(),
+            &file,
+        )
+    } else {
+        WITHOUT_TESTING.to_string()
+    };
     let pages = paginate::generate(&spec, &file);
     let queries = query::generate(&report.found.query_styles);
     let pins = versions::generate(&meta);
     normalize::inline_refs(&mut original);
-    let compat = compattests::generate(&original, &report.found.multipart, &file);
+    let compat = if testing {
+        compattests::generate(&original, &report.found.multipart, &file)
+    } else {
+        WITHOUT_TESTING.to_string()
+    };
     // The pagination glue reads builders' private fields: it goes inside
     // their module, once everything above has read the builders.
     syntax::extend_module(&mut file, "builder", &pages)
@@ -175,7 +192,9 @@ pub fn run() -> Result<(), String> {
     write(&out.join("webhook_events.rs"), &events)?;
     write(&out.join("operation_tests.rs"), &tests)?;
     write(&out.join("compat_tests.rs"), &compat)?;
-    let routes = if selection.dropped_operations == 0 {
+    let routes = if !testing {
+        WITHOUT_TESTING.to_string()
+    } else if selection.dropped_operations == 0 {
         routes::generate(&original)
     } else {
         let mut whole = whole;
