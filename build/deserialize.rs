@@ -119,7 +119,7 @@ fn string_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<String> {
 
 /// Container attributes (`transparent`, `deny_unknown_fields`, ...) are
 /// left to the derive.
-fn has_serde_attrs(attrs: &[syn::Attribute]) -> bool {
+pub(super) fn has_serde_attrs(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| a.path().is_ident("serde"))
 }
 

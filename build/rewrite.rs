@@ -278,7 +278,8 @@ fn builders(items: &mut Vec<Item>) -> usize {
         if let Some(split) = super::send::split(raw, &value) {
             imp.items[pos] = ImplItem::Fn(split.request);
             imp.items.push(ImplItem::Fn(split.send));
-            futures.push((imp.self_ty.clone(), imp.generics.clone(), value, true));
+            let send: syn::Expr = syn::parse_quote!(self.send());
+            futures.push((imp.self_ty.clone(), imp.generics.clone(), value, send));
             continue;
         }
         imp.items.push(syn::parse_quote! {
@@ -292,34 +293,20 @@ fn builders(items: &mut Vec<Item>) -> usize {
                 self.send_raw().await.map_err(crate::Error::from)
             }
         });
-        futures.push((imp.self_ty.clone(), imp.generics.clone(), value, false));
+        // An async `send`'s future boxed into the same `ResponseFuture`.
+        let send: syn::Expr = syn::parse_quote!(::std::boxed::Box::pin(self.send()));
+        futures.push((imp.self_ty.clone(), imp.generics.clone(), value, send));
     }
     let n = futures.len();
-    for (ty, generics, value, split) in futures {
-        if split {
-            items.push(syn::parse_quote! {
-                impl #generics ::std::future::IntoFuture for #ty {
-                    type Output = crate::Result<ResponseValue<#value>>;
-                    type IntoFuture = crate::ResponseFuture<'a, #value>;
-                    /// Send the request, as [`send`](Self::send).
-                    #[inline]
-                    fn into_future(self) -> Self::IntoFuture {
-                        self.send()
-                    }
-                }
-            });
-            continue;
-        }
+    for (ty, generics, value, send) in futures {
         items.push(syn::parse_quote! {
             impl #generics ::std::future::IntoFuture for #ty {
                 type Output = crate::Result<ResponseValue<#value>>;
-                type IntoFuture = ::std::pin::Pin<
-                    ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + Send + 'a>,
-                >;
+                type IntoFuture = crate::ResponseFuture<'a, #value>;
                 /// Send the request, as [`send`](Self::send).
                 #[inline]
                 fn into_future(self) -> Self::IntoFuture {
-                    ::std::boxed::Box::pin(self.send())
+                    #send
                 }
             }
         });

@@ -9,6 +9,7 @@
 //! An enum with serde attributes of its own, or a variant with any but
 //! `rename`, keeps the derive: its reading is not only its texts.
 
+use super::deserialize::has_serde_attrs;
 use super::rewrite::{derives, remove_derive, string_values};
 use syn::Item;
 
@@ -49,7 +50,7 @@ fn plain(e: &syn::ItemEnum) -> bool {
     derives(&e.attrs, "Deserialize")
         && derives(&e.attrs, "Copy")
         && e.generics.params.is_empty()
-        && !e.attrs.iter().any(|a| a.path().is_ident("serde"))
+        && !has_serde_attrs(&e.attrs)
         && e.variants.iter().all(|v| {
             v.attrs
                 .iter()
