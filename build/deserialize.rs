@@ -145,7 +145,7 @@ fn write_impl(ident: &syn::Ident, fields: &[FieldAttrs]) -> Item {
     });
     let arms = fields.iter().zip(&slots).map(|(f, slot)| {
         let name = &f.name;
-        quote!(#name => crate::decode::field(&mut map, &mut #slot, #name)?,)
+        quote!(#name => crate::decode::field(&mut map, &mut #slot, #name),)
     });
     let build = fields.iter().zip(&slots).map(|(f, slot)| {
         let field = &f.ident;
@@ -184,10 +184,8 @@ fn write_impl(ident: &syn::Ident, fields: &[FieldAttrs]) -> Item {
                         {
                             match key.as_str() {
                                 #(#arms)*
-                                _ => {
-                                    map.next_value::<::serde::de::IgnoredAny>()?;
-                                }
-                            }
+                                _ => crate::decode::skip(&mut map),
+                            }?;
                         }
                         ::std::result::Result::Ok(#ident { #(#build)* })
                     }

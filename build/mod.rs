@@ -5,6 +5,7 @@
 
 mod compattests;
 mod deserialize;
+mod inline;
 mod multipart;
 mod names;
 pub mod normalize;
@@ -59,6 +60,8 @@ pub fn run() -> Result<(), String> {
     };
     println!("cargo:rerun-if-changed={}", spec_path.display());
 
+    let verbose = std::env::var_os("CLERK_BUILD_VERBOSE").is_some();
+    let mut clock = Clock::new(verbose);
     let mut spec = load(&spec_path)?;
     // The webhook events' payloads join the API's schemas before anything
     // else reads the document (`webhooks.rs`): feature pruning keeps what
@@ -70,6 +73,7 @@ pub fn run() -> Result<(), String> {
     };
     println!("cargo:rerun-if-changed={}", webhook_path.display());
     let webhook_spec = load(&webhook_path)?;
+    clock.lap("load the specs");
     let merged = webhooks::merge(&mut spec, &webhook_spec)
         .map_err(|e| format!("{}: {e}", webhook_path.display()))?;
     // The fake's routes (`clerk_backend::testing`) serve all of Clerk,
@@ -99,11 +103,11 @@ pub fn run() -> Result<(), String> {
         .to_string();
     let report =
         normalize::normalize(&mut spec).map_err(|e| format!("{}: {e}", spec_path.display()))?;
+    clock.lap("select and normalise");
     // Constructs the client cannot send as the spec asks: always said.
     for warning in &report.log.warnings {
         println!("cargo:warning={warning}");
     }
-    let verbose = std::env::var_os("CLERK_BUILD_VERBOSE").is_some();
     if verbose {
         for pass in normalize::PASSES {
             println!(
@@ -116,8 +120,9 @@ pub fn run() -> Result<(), String> {
         }
     }
 
-    let mut file = generate(&spec)?;
+    let mut file = generate(&spec, &mut clock)?;
     let counts = rewrite::rewrite(&mut file);
+    clock.lap("rewrite passes");
     let events = webhooks::generate(&merged, &file)
         .map_err(|e| format!("{}: {e}", webhook_path.display()))?;
     if verbose {
@@ -164,12 +169,19 @@ pub fn run() -> Result<(), String> {
     // their module, once everything above has read the builders.
     syntax::extend_module(&mut file, "builder", &pages)
         .map_err(|e| format!("pagination glue does not parse ({e}); a bug in build/paginate.rs"))?;
+    let inlined = inline::mark(&mut file);
+    if verbose {
+        println!("cargo:warning={inlined} generated functions marked #[inline]");
+    }
+    clock.lap("webhooks, tests, pagination");
     let client = prettyplease::unparse(&file);
+    clock.lap("format the client");
     let extra = multipart::generate(&report.found.multipart)?;
     let mut extra = syn::parse_file(&extra).map_err(|e| {
         format!("multipart builders do not parse ({e}); this is a bug in build/multipart.rs")
     })?;
     rewrite::rewrite(&mut extra);
+    inline::mark(&mut extra);
     let extra = prettyplease::unparse(&extra);
     let constants = format!(
         "/// `info.version` of the spec this client was generated from.\n\
@@ -202,7 +214,42 @@ pub fn run() -> Result<(), String> {
         routes::generate(&whole)
     };
     write(&out.join("routes.rs"), &routes)?;
+    clock.lap("multipart, routes, write");
+    clock.report();
     Ok(())
+}
+
+/// Wall time of the script's phases, reported with `CLERK_BUILD_VERBOSE`:
+/// the script's run sits on the critical path of every cold build.
+struct Clock {
+    on: bool,
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Clock {
+    fn new(on: bool) -> Self {
+        let last = std::time::Instant::now();
+        Clock {
+            on,
+            last,
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        if self.on {
+            self.laps.push((phase, now - self.last));
+        }
+        self.last = now;
+    }
+
+    fn report(&self) {
+        for (phase, took) in &self.laps {
+            println!("cargo:warning=time: {phase}: {} ms", took.as_millis());
+        }
+    }
 }
 
 /// Read a YAML or JSON document (YAML is a superset of JSON).
@@ -230,14 +277,14 @@ fn settings() -> progenitor::GenerationSettings {
 
 /// Generate the client with progenitor, turning its errors and panics into
 /// one message that names the operation or schema at fault.
-fn generate(spec: &Value) -> Result<syn::File, String> {
-    match generate_once(spec) {
+fn generate(spec: &Value, clock: &mut Clock) -> Result<syn::File, String> {
+    match generate_once(spec, clock) {
         Ok(code) => Ok(code),
         Err(whole) => Err(diagnose(spec, whole)),
     }
 }
 
-fn generate_once(spec: &Value) -> Result<syn::File, String> {
+fn generate_once(spec: &Value, clock: &mut Clock) -> Result<syn::File, String> {
     let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(spec).map_err(|e| {
         format!(
             "the spec does not match the OpenAPI 3.0 schema at `{}`: {}",
@@ -245,12 +292,16 @@ fn generate_once(spec: &Value) -> Result<syn::File, String> {
             e.inner()
         )
     })?;
+    clock.lap("read the spec as OpenAPI");
     let tokens = catch_panic(|| {
         let mut generator = progenitor::Generator::new(&settings());
         generator.generate_tokens(&openapi)
     })?
     .map_err(|e| e.to_string())?;
-    syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))
+    clock.lap("progenitor");
+    let file = syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"));
+    clock.lap("parse progenitor's tokens");
+    file
 }
 
 /// Run `f`, returning a panic's message as an error, without printing the
@@ -291,7 +342,8 @@ fn diagnose(spec: &Value, whole: String) -> String {
     let mut culprits = Vec::new();
     let mut bare = spec.clone();
     bare["paths"] = Value::Object(Default::default());
-    if let Err(e) = generate_once(&bare) {
+    let clock = &mut Clock::new(false);
+    if let Err(e) = generate_once(&bare, clock) {
         return format!(
             "a component schema cannot be generated (no operation involved):\n  {e}\n\
              Check the schemas named in the message under `components.schemas` (a \
@@ -312,7 +364,7 @@ fn diagnose(spec: &Value, whole: String) -> String {
             let mut single = item.clone();
             single.retain(|k, _| k == method || !openapi::METHODS.contains(&k.as_str()));
             one["paths"][path] = Value::Object(single);
-            if let Err(e) = generate_once(&one) {
+            if let Err(e) = generate_once(&one, clock) {
                 let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
                 culprits.push(format!(
                     "  operation `{id}` ({} {path}): {e}",

@@ -29,6 +29,7 @@ pub fn generate(styles: &[QueryStyle]) -> String {
 /// value, with their separator (`,` for `explode: false`, ` ` for
 /// `spaceDelimited`, `|` for `pipeDelimited`). Used by the request hook.
 #[doc(hidden)]
+#[inline]
 pub fn query_separators(operation_id: &str) -> &'static [(&'static str, char)] {{
     match operation_id {{
 {arms}        _ => &[],

@@ -89,6 +89,7 @@ pub fn generate(meta: &OperationMeta) -> String {
         "/// The `Clerk-API-Version` an operation is always sent with, when the spec
 /// pins it (`{VERSION_EXTENSION}`). Used by the request hook.
 #[doc(hidden)]
+#[inline]
 pub fn pinned_api_version(operation_id: &str) -> Option<&'static str> {{
     match operation_id {{
 {arms}        _ => None,

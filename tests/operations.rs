@@ -65,6 +65,30 @@ fn every_send_is_compiled_where_it_is_called() {
     }
 }
 
+/// Every function of the generated client is `#[inline]` (`build/inline.rs`):
+/// an application compiles the ones it calls, not all of Clerk's API.
+#[test]
+fn every_generated_function_is_compiled_where_it_is_called() {
+    let code = generated_client();
+    let lines: Vec<&str> = code.lines().map(str::trim).collect();
+    let mut functions = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let signature = ["pub ", "pub(crate) ", "pub(super) ", "const ", "async "]
+            .iter()
+            .fold(*line, |l, prefix| l.strip_prefix(prefix).unwrap_or(l));
+        if !signature.starts_with("fn ") || line.ends_with(';') {
+            continue;
+        }
+        functions += 1;
+        let attrs = lines[..i].iter().rev().take_while(|l| l.starts_with("#["));
+        assert!(
+            attrs.clone().any(|a| a.starts_with("#[inline")),
+            "not inline: {line}"
+        );
+    }
+    assert!(functions > 1000, "{functions} functions");
+}
+
 /// Every call builds its URL with one `concat` and sends no `api-version`
 /// header (`build/request.rs`): progenitor's `format!` and header map cost
 /// a tenth of a small call's client-side work.

@@ -180,6 +180,12 @@ where
     Ok(())
 }
 
+/// Skip the value of a key the struct does not have.
+#[doc(hidden)]
+pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(drop)
+}
+
 /// A required field's value, or serde's "missing field" error.
 #[doc(hidden)]
 pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
