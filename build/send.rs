@@ -48,16 +48,10 @@ pub fn split(send: &syn::ImplItemFn, value: &Type) -> Option<Split> {
         return None;
     };
     let operation_id = operation_id(info)?;
-    let exchange: [Stmt; 4] = [
-        syn::parse_quote!(client.pre(&mut request, &info).await?;),
-        syn::parse_quote!(let result = client.exec(request, &info).await;),
-        syn::parse_quote!(client.post(&result, &info).await?;),
-        syn::parse_quote!(let response = result?;),
-    ];
     if [pre, exec, post, unwrap]
         .iter()
-        .zip(&exchange)
-        .any(|(a, b)| text(a) != text(b))
+        .zip(&expected().exchange)
+        .any(|(a, b)| text(a) != *b)
     {
         return None;
     }
@@ -92,6 +86,45 @@ pub fn split(send: &syn::ImplItemFn, value: &Type) -> Option<Split> {
 
 fn text(t: &impl ToTokens) -> String {
     t.to_token_stream().to_string()
+}
+
+/// The texts of the shapes this pass reads, as progenitor writes them:
+/// made once for the whole client, not once per operation.
+struct Expected {
+    /// The exchange's four statements after the request is built.
+    exchange: [String; 4],
+    /// The dispatch's scrutinee.
+    status: String,
+    /// The catch-all arm's answer.
+    unexpected: String,
+    /// An error arm's answer.
+    error: String,
+    /// A JSON success arm's answer.
+    json: String,
+    /// An empty success arm's answer.
+    empty: String,
+}
+
+fn expected() -> &'static Expected {
+    static EXPECTED: std::sync::OnceLock<Expected> = std::sync::OnceLock::new();
+    EXPECTED.get_or_init(|| {
+        let stmt = |s: Stmt| text(&s);
+        Expected {
+            exchange: [
+                stmt(syn::parse_quote!(client.pre(&mut request, &info).await?;)),
+                stmt(syn::parse_quote!(let result = client.exec(request, &info).await;)),
+                stmt(syn::parse_quote!(client.post(&result, &info).await?;)),
+                stmt(syn::parse_quote!(let response = result?;)),
+            ],
+            status: text(&quote!(response.status().as_u16())),
+            unexpected: text(&quote!(Err(Error::UnexpectedResponse(response)))),
+            error: text(&quote!(Err(Error::ErrorResponse(
+                crate::decode::response(response).await?
+            )))),
+            json: text(&quote!(crate::decode::response(response).await)),
+            empty: text(&quote!(Ok(ResponseValue::empty(response)))),
+        }
+    })
 }
 
 /// The string of `let info = OperationInfo { operation_id: "..." };`,
@@ -129,31 +162,27 @@ fn operation_id(stmt: &Stmt) -> Option<syn::LitStr> {
 /// arms answer (all alike). The last arm must be the catch-all
 /// `_ => Err(Error::UnexpectedResponse(response))`.
 fn statuses(m: &syn::ExprMatch) -> Option<(Body, Vec<proc_macro2::TokenStream>)> {
-    if text(&m.expr) != text(&quote!(response.status().as_u16())) {
+    let expected = expected();
+    if text(&m.expr) != expected.status {
         return None;
     }
     let (last, arms) = m.arms.split_last()?;
-    let unexpected = quote!(Err(Error::UnexpectedResponse(response)));
     // (syn 3 holds an arm's guard in its pattern: a guarded arm is not
     // `Pat::Wild`, and not one `ranges` reads.)
-    if !matches!(last.pat, syn::Pat::Wild(_)) || text(&unwrapped(&last.body)) != text(&unexpected) {
+    if !matches!(last.pat, syn::Pat::Wild(_)) || text(&unwrapped(&last.body)) != expected.unexpected
+    {
         return None;
     }
-    let error = text(&quote!(Err(Error::ErrorResponse(
-        crate::decode::response(response).await?
-    ))));
-    let json = text(&quote!(crate::decode::response(response).await));
-    let empty = text(&quote!(Ok(ResponseValue::empty(response))));
     let mut body = None;
     let mut table = Vec::new();
     for arm in arms {
         let answer = text(&unwrapped(&arm.body));
-        let outcome = if answer == error {
+        let outcome = if answer == expected.error {
             quote!(Error)
         } else {
-            let this = if answer == json {
+            let this = if answer == expected.json {
                 Body::Json
-            } else if answer == empty {
+            } else if answer == expected.empty {
                 Body::Empty
             } else {
                 return None;
