@@ -9,35 +9,23 @@
 //! are already compiled where they are used; the attribute changes nothing
 //! for them.
 
-use syn::visit_mut::VisitMut;
+use super::walk;
 
 /// Add `#[inline]` to every function of `file` that has no inline
 /// attribute; returns how many were marked.
 pub fn mark(file: &mut syn::File) -> usize {
     let mut pass = Inline(0);
-    pass.visit_file_mut(file);
+    walk::file(file, &mut pass);
     pass.0
 }
 
 struct Inline(usize);
 
-impl Inline {
-    fn add(&mut self, attrs: &mut Vec<syn::Attribute>) {
+impl walk::Rewrite for Inline {
+    fn function(&mut self, attrs: &mut Vec<syn::Attribute>) {
         if !attrs.iter().any(|a| a.path().is_ident("inline")) {
             attrs.push(syn::parse_quote!(#[inline]));
             self.0 += 1;
         }
-    }
-}
-
-impl VisitMut for Inline {
-    fn visit_item_fn_mut(&mut self, f: &mut syn::ItemFn) {
-        self.add(&mut f.attrs);
-        syn::visit_mut::visit_item_fn_mut(self, f);
-    }
-
-    fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
-        self.add(&mut f.attrs);
-        syn::visit_mut::visit_impl_item_fn_mut(self, f);
     }
 }

@@ -12,6 +12,7 @@ pub mod normalize;
 mod openapi;
 mod optests;
 mod paginate;
+mod parse;
 mod prune;
 mod query;
 mod request;
@@ -25,6 +26,7 @@ mod syntax;
 pub mod tags;
 mod unions;
 mod versions;
+mod walk;
 mod webhooks;
 
 use serde_json::Value;
@@ -285,13 +287,7 @@ fn generate(spec: &Value, clock: &mut Clock) -> Result<syn::File, String> {
 }
 
 fn generate_once(spec: &Value, clock: &mut Clock) -> Result<syn::File, String> {
-    let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(spec).map_err(|e| {
-        format!(
-            "the spec does not match the OpenAPI 3.0 schema at `{}`: {}",
-            e.path(),
-            e.inner()
-        )
-    })?;
+    let openapi = parse::read(spec)?;
     clock.lap("read the spec as OpenAPI");
     let tokens = catch_panic(|| {
         let mut generator = progenitor::Generator::new(&settings());

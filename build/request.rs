@@ -10,15 +10,15 @@
 //!   becomes one `concat` of its pieces: one allocation, no formatting
 //!   machinery.
 
+use super::walk;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
-use syn::visit_mut::VisitMut;
 
 /// Apply both rewrites to the body of one `send_raw`.
 pub fn rewrite(block: &mut syn::Block) {
     drop_api_version_header(block);
-    UrlConcat.visit_block_mut(block);
+    walk::block(block, &mut UrlConcat);
 }
 
 const HEADER_MAP: &str = "header_map";
@@ -40,7 +40,7 @@ fn drop_api_version_header(block: &mut syn::Block) {
     });
     let Some(declared) = declared else { return };
     let mut unused = DropHeadersCall(false);
-    unused.visit_block_mut(block);
+    walk::block(block, &mut unused);
     if unused.0 {
         block.stmts.remove(declared);
     }
@@ -85,9 +85,8 @@ fn is_ident(expr: &syn::Expr, name: &str) -> bool {
 /// `x.headers(header_map)` -> `x`; records whether it found one.
 struct DropHeadersCall(bool);
 
-impl VisitMut for DropHeadersCall {
-    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-        syn::visit_mut::visit_expr_mut(self, expr);
+impl walk::Rewrite for DropHeadersCall {
+    fn expr(&mut self, expr: &mut syn::Expr) {
         if let syn::Expr::MethodCall(call) = expr
             && call.method == "headers"
             && call.args.len() == 1
@@ -105,9 +104,8 @@ impl VisitMut for DropHeadersCall {
 /// Anything else is left as it is.
 struct UrlConcat;
 
-impl VisitMut for UrlConcat {
-    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-        syn::visit_mut::visit_expr_mut(self, expr);
+impl walk::Rewrite for UrlConcat {
+    fn expr(&mut self, expr: &mut syn::Expr) {
         let syn::Expr::Macro(m) = expr else { return };
         if !m.mac.path.is_ident("format") {
             return;

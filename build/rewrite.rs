@@ -31,9 +31,9 @@
 //! - Types only responses use serialise every field, empty or null
 //!   (`serialize.rs`); request types still skip what the caller left out.
 
+use super::walk;
 use quote::ToTokens;
 use std::collections::HashMap;
-use syn::visit_mut::VisitMut;
 use syn::{Fields, ImplItem, Item, Type};
 
 /// What was rewritten, for the build's notes.
@@ -89,20 +89,20 @@ pub fn rewrite(file: &mut syn::File) -> Counts {
 /// (one `.await`) less to check and compile in every operation.
 struct DecodeOnce;
 
-impl VisitMut for DecodeOnce {
-    fn visit_expr_match_mut(&mut self, m: &mut syn::ExprMatch) {
-        syn::visit_mut::visit_expr_match_mut(self, m);
-        merge_adjacent_ranges(&mut m.arms);
-    }
-
-    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-        syn::visit_mut::visit_expr_call_mut(self, call);
-        if let syn::Expr::Path(p) = &*call.func
-            && p.path.segments.len() == 2
-            && p.path.segments[0].ident == "ResponseValue"
-            && p.path.segments[1].ident == "from_response"
-        {
-            *call.func = syn::parse_quote!(crate::decode::response);
+impl walk::Rewrite for DecodeOnce {
+    fn expr(&mut self, expr: &mut syn::Expr) {
+        match expr {
+            syn::Expr::Match(m) => merge_adjacent_ranges(&mut m.arms),
+            syn::Expr::Call(call) => {
+                if let syn::Expr::Path(p) = &*call.func
+                    && p.path.segments.len() == 2
+                    && p.path.segments[0].ident == "ResponseValue"
+                    && p.path.segments[1].ident == "from_response"
+                {
+                    *call.func = syn::parse_quote!(crate::decode::response);
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -136,9 +136,11 @@ fn optional_fields(items: &[Item]) -> HashMap<syn::Ident, Vec<String>> {
 /// call, even one that adds nothing) and the same pair as before otherwise.
 struct SkipAbsentQuery<'a>(&'a [String]);
 
-impl VisitMut for SkipAbsentQuery<'_> {
-    fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
-        syn::visit_mut::visit_expr_method_call_mut(self, call);
+impl walk::Rewrite for SkipAbsentQuery<'_> {
+    fn expr(&mut self, expr: &mut syn::Expr) {
+        let syn::Expr::MethodCall(call) = expr else {
+            return;
+        };
         if call.method != "query" || call.args.len() != 1 {
             return;
         }
@@ -270,10 +272,10 @@ fn builders(items: &mut Vec<Item>) -> usize {
         raw.sig.ident = syn::parse_quote!(send_raw);
         raw.vis = syn::Visibility::Inherited;
         raw.attrs.push(syn::parse_quote!(#[inline]));
-        DecodeOnce.visit_block_mut(&mut raw.block);
+        walk::block(&mut raw.block, &mut DecodeOnce);
         super::request::rewrite(&mut raw.block);
         if let Some(fields) = last_segment(&imp.self_ty).and_then(|s| optional.get(&s.ident)) {
-            SkipAbsentQuery(fields).visit_block_mut(&mut raw.block);
+            walk::block(&mut raw.block, &mut SkipAbsentQuery(fields));
         }
         if let Some(split) = super::send::split(raw, &value) {
             imp.items[pos] = ImplItem::Fn(split.request);

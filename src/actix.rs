@@ -125,7 +125,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
-use futures::future::LocalBoxFuture;
+use futures_util::future::LocalBoxFuture;
 
 use crate::auth::{AuthState, VerifyOptions};
 pub use crate::extract::{Authenticated, ClerkAuth, ClerkMachine, ClerkWebhook, MaybeSignedIn};

@@ -30,8 +30,8 @@
 //! ordering and the `created_at` ones.
 
 use crate::Result;
-use futures::StreamExt;
-use futures::stream::BoxStream;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use std::future::Future;
 
 /// The largest `limit` Clerk accepts.
@@ -114,7 +114,7 @@ impl<R: Paginate> Paginator<R> {
             offset: self.start,
         });
         let size = self.page_size;
-        let stream = futures::stream::unfold(state, move |state| async move {
+        let stream = futures_util::stream::unfold(state, move |state| async move {
             let Next {
                 request,
                 page,
@@ -153,7 +153,7 @@ impl<R: Paginate> Paginator<R> {
                 Ok(items) => items.into_iter().map(Ok).collect(),
                 Err(e) => vec![Err(e)],
             };
-            futures::stream::iter(items)
+            futures_util::stream::iter(items)
         });
         Box::pin(stream)
     }

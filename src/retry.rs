@@ -270,7 +270,7 @@ impl Outcome {
                     timed_out: error.is_timeout(),
                     cause: root_cause(&error),
                 };
-                let failing = futures::stream::once(async move {
+                let failing = futures_util::stream::once(async move {
                     Err::<bytes::Bytes, IncompleteResponse>(incomplete)
                 });
                 Ok(rebuild(

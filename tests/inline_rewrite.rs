@@ -3,6 +3,10 @@
 
 #[path = "../build/inline.rs"]
 mod inline;
+// build.rs uses all of walk.rs; each test uses a part.
+#[allow(dead_code)]
+#[path = "../build/walk.rs"]
+mod walk;
 
 fn inline_attrs(attrs: &[syn::Attribute]) -> Vec<String> {
     attrs

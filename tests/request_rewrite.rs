@@ -5,6 +5,10 @@
 
 #[path = "../build/request.rs"]
 mod request;
+// build.rs uses all of walk.rs; each test uses a part.
+#[allow(dead_code)]
+#[path = "../build/walk.rs"]
+mod walk;
 
 use quote::ToTokens;
 
