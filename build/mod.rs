@@ -28,6 +28,7 @@ mod unions;
 mod versions;
 mod walk;
 mod webhooks;
+mod yaml;
 
 use serde_json::Value;
 use std::any::Any;
@@ -258,8 +259,7 @@ impl Clock {
 fn load(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the OpenAPI spec {}: {e}", path.display()))?;
-    serde_yaml::from_str::<Value>(&text)
-        .map_err(|e| format!("{} is not valid YAML or JSON: {e}", path.display()))
+    yaml::parse(&text).map_err(|e| format!("{} is not valid YAML or JSON: {e}", path.display()))
 }
 
 fn write(path: &Path, content: &str) -> Result<(), String> {
