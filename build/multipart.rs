@@ -30,6 +30,7 @@ pub fn generate(ops: &[MultipartOp]) -> Result<String, String> {
          pub mod multipart {{\n\
          #[allow(unused_imports)]\n\
          use super::{{encode_path, types, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue}};\n\
+         pub use crate::form::Part;\n\
          {builders}}}\n"
     ))
 }
@@ -89,7 +90,7 @@ fn generate_one(op: &MultipartOp, methods: &mut String, builders: &mut String) -
             writeln!(
                 setters,
                 "/// File field `{name}`: the file's bytes, with its name and MIME type when known.\n\
-                 pub fn {id}(mut self, part: ::reqwest::multipart::Part) -> Self {{ self.form = self.form.part({name:?}, part); self.set.push({name:?}); self }}"
+                 pub fn {id}(mut self, part: Part) -> Self {{ self.form = self.form.part({name:?}, part); self.set.push({name:?}); self }}"
             )?;
         } else {
             writeln!(
@@ -112,16 +113,16 @@ fn generate_one(op: &MultipartOp, methods: &mut String, builders: &mut String) -
 pub struct {type_}<'a> {{
     client: &'a super::Client,
     {fields}
-    form: ::reqwest::multipart::Form,
+    form: crate::form::Form,
     set: Vec<&'static str>,
 }}
 impl<'a> {type_}<'a> {{
     pub fn new(client: &'a super::Client) -> Self {{
-        Self {{ client, {init} form: ::reqwest::multipart::Form::new(), set: Vec::new() }}
+        Self {{ client, {init} form: crate::form::Form::new(), set: Vec::new() }}
     }}
     {setters}
     /// Add any form part by name, for fields this spec does not list.
-    pub fn part(mut self, name: &'static str, part: ::reqwest::multipart::Part) -> Self {{
+    pub fn part(mut self, name: &'static str, part: Part) -> Self {{
         self.form = self.form.part(name, part);
         self.set.push(name);
         self
@@ -132,11 +133,13 @@ impl<'a> {type_}<'a> {{
         {checks}
         let _ = &set;
         let url = format!("{{}}{url}", client.baseurl{url_args});
+        let (content_type, body) = form.encode();
         let mut request = client
             .client
             .request(::reqwest::Method::{method}, url)
             .header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json"))
-            .multipart(form)
+            .header(::reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
             .build()?;
         let info = OperationInfo {{ operation_id: {fn_name:?} }};
         client.pre(&mut request, &info).await?;

@@ -259,7 +259,7 @@ fn multipart_request(op: &MultipartOp, fill: Fill) -> (String, String, String) {
         if *is_file {
             write!(
                 call,
-                ".{}(::reqwest::multipart::Part::bytes(b\"PNGDATA\".to_vec()).file_name(\"x.png\"))",
+                ".{}(clerk_backend::multipart::Part::bytes(b\"PNGDATA\".to_vec()).file_name(\"x.png\"))",
                 snake(name)
             )
             .unwrap();

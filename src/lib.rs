@@ -126,7 +126,7 @@ pub mod webhooks;
 /// Earlier name of [`paginate`].
 #[doc(hidden)]
 pub use paginate as ext;
-use runtime::{decode, hooks, union};
+use runtime::{decode, form, hooks, union};
 
 pub use client::{Client, ClientBuilder};
 pub use decode::from_slice;

@@ -389,7 +389,7 @@ pub(crate) async fn execute(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        // A streaming body (multipart uploads) cannot be replayed.
+        // A streaming body cannot be replayed (`try_clone` is `None`).
         let spare = if attempt < policy.max_attempts {
             request.try_clone()
         } else {

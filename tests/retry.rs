@@ -146,3 +146,26 @@ async fn a_refused_connection_is_retried_then_reported_as_transport() {
         .unwrap_err();
     assert!(matches!(e, Error::Transport(_)), "{e:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_upload_is_retried_like_any_request() {
+    // The multipart body is built in memory, so a rate-limited upload is
+    // sent again (a streamed body could not be replayed).
+    let server = script(vec![
+        (429, vec![("retry-after", "1")], FAILED),
+        (200, vec![], USER),
+    ])
+    .await;
+    let part = clerk_backend::multipart::Part::bytes(b"PNGDATA".to_vec())
+        .file_name("x.png")
+        .mime_str("image/png")
+        .unwrap();
+    let user = client(&server.url, RetryPolicy::default())
+        .set_user_profile_image()
+        .user_id("user_1")
+        .file(part)
+        .send()
+        .await;
+    assert!(user.is_ok(), "{:?}", user.err());
+    assert_eq!(server.hits(), 2);
+}
