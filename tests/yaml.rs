@@ -44,16 +44,20 @@ fn specs_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+fn all_same_as_serde_yaml(files: &[PathBuf]) {
+    for f in files {
+        same_as_serde_yaml(
+            &std::fs::read_to_string(f).unwrap(),
+            &f.display().to_string(),
+        );
+    }
+}
+
 #[test]
 fn the_vendored_specs_read_as_serde_yaml_reads_them() {
     let files = specs_in(&crate_dir().join("openapi"));
     assert!(files.len() >= 2);
-    for f in files {
-        same_as_serde_yaml(
-            &std::fs::read_to_string(&f).unwrap(),
-            &f.display().to_string(),
-        );
-    }
+    all_same_as_serde_yaml(&files);
 }
 
 #[test]
@@ -65,12 +69,7 @@ fn clerks_reference_specs_read_as_serde_yaml_reads_them() {
     }
     let files = specs_in(&dir);
     assert!(!files.is_empty());
-    for f in files {
-        same_as_serde_yaml(
-            &std::fs::read_to_string(&f).unwrap(),
-            &f.display().to_string(),
-        );
-    }
+    all_same_as_serde_yaml(&files);
 }
 
 #[test]
